@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// Compile cache makes every start after the first cheaper; it is a no-op where unsupported.
-import {enableCompileCache} from 'node:module'
-try { enableCompileCache?.() } catch {}
+// The compile cache (Node >= 22.1) makes every start after the first cheaper; absent on Node 20.
+import * as nodeModule from 'node:module'
+try {
+  nodeModule.enableCompileCache?.()
+} catch {}
 
 const {execute} = await import('@oclif/core')
 await execute({dir: import.meta.url})
