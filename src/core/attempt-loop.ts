@@ -1,0 +1,122 @@
+import type {AttemptResult, ClassifyRule, Logger, RetryPolicy} from '../plugin-api.js'
+import {classify} from './classify.js'
+import type {EventBus} from './events.js'
+import {MSG_MAX_RETRY, MSG_UNRECOVERABLE} from './messages.js'
+import {runRsyncAttempt} from './rsync-attempt.js'
+import type {StopController} from './stop.js'
+import {emptyTempDir, type TempDir} from './temp-dir.js'
+
+export interface LoopSpec {
+  rsyncPath: string
+  args: string[]
+  stderrTailBytes: number
+  graceMs: number
+  retryPolicy: RetryPolicy
+  classifyRules: readonly ClassifyRule[]
+  tempDir: TempDir | undefined
+  env?: NodeJS.ProcessEnv
+  /** prefix for log lines when several loops run at once (--parallel) */
+  label?: string
+  /** the attempt number events carry; shared across parallel workers */
+  nextAttempt: () => number
+}
+
+export interface LoopRuntime {
+  bus: EventBus
+  log: Logger
+  stop: StopController
+  onStderr?: ((chunk: Buffer) => void) | undefined
+}
+
+export interface LoopOutcome {
+  exitCode: number
+  attempts: AttemptResult[]
+  warnings: string[]
+}
+
+/** How often progress events may fire; the last sample of an attempt is always sent. */
+const PROGRESS_EVERY_MS = 100
+
+/** The attempt loop: rsync runs, the classifier names the result, the policy decides, the loop obeys. */
+export async function runAttemptLoop(spec: LoopSpec, rt: LoopRuntime): Promise<LoopOutcome> {
+  const history: AttemptResult[] = []
+  const warnings: string[] = []
+  const tag = spec.label ? `[${spec.label}] ` : ''
+  for (;;) {
+    const attempt = spec.nextAttempt()
+    rt.bus.emit({type: 'attempt-start', attempt})
+    let lastSent = 0
+    let pending = false
+    const raw = await runRsyncAttempt(
+      {rsyncPath: spec.rsyncPath, args: spec.args, stderrTailBytes: spec.stderrTailBytes, graceMs: spec.graceMs, stop: rt.stop, ...(spec.env ? {env: spec.env} : {})},
+      {
+        ...(rt.onStderr ? {onStderr: rt.onStderr} : {}),
+        onProgress: (sample) => {
+          const now = Date.now()
+          if (now - lastSent < PROGRESS_EVERY_MS) {
+            pending = true
+            return
+          }
+          lastSent = now
+          pending = false
+          rt.bus.emit({type: 'progress', attempt, ...sample})
+        },
+      },
+    )
+    if (pending) rt.bus.emit({type: 'progress', attempt, ...raw.last})
+    emptyTempDir(spec.tempDir)
+
+    const verdict = classify({code: raw.code, signal: raw.signal, stderr: raw.stderrTail}, spec.classifyRules)
+    const result: AttemptResult = {
+      attempt,
+      code: raw.code,
+      signal: raw.signal,
+      reason: raw.reason,
+      class: verdict.class,
+      exitCode: verdict.exitCode,
+      errno: verdict.errno,
+      rule: verdict.rule,
+      retryable: verdict.retryable,
+      durationMs: raw.durationMs,
+      filesTransferred: raw.last.filesTransferred,
+      filesTotal: raw.last.filesTotal,
+      bytes: raw.last.bytes ?? 0,
+      stderrTail: raw.stderrTail,
+      interrupted: raw.interrupted,
+    }
+    history.push(result)
+    rt.bus.emit({type: 'attempt-end', attempt, code: result.code, reason: result.reason, class: result.class, stderrTail: result.stderrTail})
+
+    if (result.class === 'ok' && !raw.interrupted) return {exitCode: 0, attempts: history, warnings}
+    if (raw.interrupted) return {exitCode: result.exitCode, attempts: history, warnings}
+
+    const decision = spec.retryPolicy.decide(result, history)
+    const max = (spec.retryPolicy as {maxAttempts?: unknown}).maxAttempts
+    const of = typeof max === 'number' ? `/${max}` : ''
+    if (!decision.retry) {
+      const exitCode = decision.exitCode ?? result.exitCode
+      if (decision.warning) {
+        warnings.push(decision.warning)
+        rt.log.warn(`${tag}${decision.warning}`)
+      }
+      if (exitCode !== 0) {
+        const message = result.retryable ? MSG_MAX_RETRY : MSG_UNRECOVERABLE
+        rt.log.error(`${tag}${message}: attempt ${attempt}${of} ${result.reason} (${result.class}, ${result.rule}, exit ${exitCode})${tailLines(result.stderrTail)}`)
+      }
+      return {exitCode, attempts: history, warnings}
+    }
+    rt.log.warn(
+      `${tag}attempt ${attempt}${of} failed: ${result.reason} (${result.class}, ${result.rule}); ` +
+        `retrying${decision.delayMs > 0 ? ` in ${decision.delayMs} ms` : ''}${decision.counted ? '' : ' (not counted)'}${tailLines(result.stderrTail)}`,
+    )
+    rt.bus.emit({type: 'retry', attempt, delayMs: decision.delayMs, counted: decision.counted})
+    await rt.stop.sleep(decision.delayMs)
+    if (rt.stop.stopped) return {exitCode: result.exitCode, attempts: history, warnings}
+  }
+}
+
+/** The last few stderr lines, indented, for a log line a person can act on. */
+function tailLines(stderr: string, n = 3): string {
+  const lines = stderr.split('\n').filter((l) => l.trim() !== '').slice(-n)
+  return lines.length === 0 ? '' : `; stderr: ${lines.join(' | ')}`
+}

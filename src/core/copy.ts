@@ -1,0 +1,208 @@
+import {randomBytes} from 'node:crypto'
+import {rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import type {AttemptResult, ClassifyRule, Logger, MountCheck, Reporter, RetryPolicy, RunSettings} from '../plugin-api.js'
+import {runAttemptLoop, type LoopOutcome} from './attempt-loop.js'
+import {ensureDestDir} from './dest-dir.js'
+import {validateExtraArgs} from './rsync-args.js'
+import {EventBus} from './events.js'
+import {MSG_SUCCEED} from './messages.js'
+import {runMountChecks} from './mount-checks.js'
+import {runRsyncAttempt} from './rsync-attempt.js'
+import {planWork} from './plan.js'
+import {terminatedReason} from './reason.js'
+import {signalExitCode, type StopController} from './stop.js'
+import {createTempDir, removeTempDir, trackTempDir, untrackTempDir} from './temp-dir.js'
+import {validateRunInput} from './validate.js'
+import {verifyCopy} from './verify.js'
+
+export interface CopyRequest {
+  settings: RunSettings
+  destDir: boolean
+  rsyncPath: string
+  extraArgs: readonly string[]
+  stderrTailBytes: number
+  graceMs: number
+  flushBudgetMs: number
+  parallel: number
+  shard?: {index: number; count: number} | undefined
+  verify: boolean
+  destDirTimeoutMs?: number
+  env?: NodeJS.ProcessEnv
+}
+
+export interface CopyComponents {
+  reporters: ReadonlyArray<{id: string; reporter: Reporter}>
+  retryPolicy: RetryPolicy
+  mountChecks: ReadonlyArray<{id: string; check: MountCheck}>
+  classifyRules: readonly ClassifyRule[]
+}
+
+export interface CopyRuntime {
+  log: Logger
+  stop: StopController
+  /** rsync's stderr as it arrives (the CLI echoes it unless --quiet) */
+  onStderr?: (chunk: Buffer) => void
+}
+
+export interface AttemptSummary {
+  attempt: number
+  code: number
+  reason: string
+  class: string
+  exitCode: number
+  durationMs: number
+  filesTransferred: number
+  bytes: number
+}
+
+export interface CopyOutcome {
+  exitCode: number
+  class: string
+  reason: string
+  attempts: AttemptSummary[]
+  filesTransferred: number
+  filesTotal: number
+  bytes: number
+  durationMs: number
+  stderrTail: string
+  mismatches?: number
+  warnings: string[]
+}
+
+const CLASS_RANK: Record<string, number> = {ok: 0, vanished: 1, retryable: 2, partial: 3, fatal: 4, usage: 5, interrupted: 6}
+
+/** validate → dest dir → mount checks → attempts → verify → done → flush. Throws TransporterError before anything is copied. */
+export async function runCopy(req: CopyRequest, components: CopyComponents, rt: CopyRuntime): Promise<CopyOutcome> {
+  const {settings} = req
+  validateRunInput({src: settings.src, dest: settings.dest, progress: settings.progress, stderr: settings.stderr, reportAddr: settings.reportAddr})
+  validateExtraArgs(req.extraArgs)
+  if (req.destDir) {
+    if (settings.dryRun) rt.log.info(`dry run: would create dest dir ${settings.dest}`)
+    else await ensureDestDir(settings.dest, req.destDirTimeoutMs)
+  }
+  await runMountChecks(components.mountChecks, settings.src, settings.dest)
+
+  const runId = randomBytes(6).toString('hex')
+  const started = Date.now()
+  const bus = new EventBus(components.reporters, rt.log)
+  bus.emit({type: 'start', runId, src: settings.src, dest: settings.dest})
+
+  const tempDir = settings.dryRun ? undefined : createTempDir(settings.dest, runId)
+  trackTempDir(tempDir)
+  const listDir = join(tmpdir(), `transporter-${runId}`)
+  let attemptCounter = 0
+  const loops: LoopOutcome[] = []
+  let mismatches: number | undefined
+  try {
+    const plans = await planWork({src: settings.src, parallel: req.parallel, shard: req.shard, listDir})
+    const results = await Promise.all(
+      plans.map((plan) =>
+        runAttemptLoop(
+          {
+            rsyncPath: req.rsyncPath,
+            args: plan.args({progress: settings.progress || wantsProgress(components), dryRun: settings.dryRun, extraArgs: req.extraArgs, dest: settings.dest, tempDir}),
+            stderrTailBytes: req.stderrTailBytes,
+            graceMs: req.graceMs,
+            retryPolicy: components.retryPolicy,
+            classifyRules: components.classifyRules,
+            tempDir,
+            ...(req.env ? {env: req.env} : {}),
+            ...(plan.label ? {label: plan.label} : {}),
+            nextAttempt: () => ++attemptCounter,
+          },
+          {bus, log: rt.log, stop: rt.stop, onStderr: rt.onStderr},
+        ),
+      ),
+    )
+    loops.push(...results)
+    const allOk = results.every((r) => r.exitCode === 0)
+    if (allOk && plans.length > 1 && !rt.stop.stopped && !settings.dryRun) await syncDirAttributes(req, rt)
+    if (allOk && req.verify && !settings.dryRun && !rt.stop.stopped) {
+      mismatches = await verifyCopy({rsyncPath: req.rsyncPath, src: settings.src, dest: settings.dest, extraArgs: req.extraArgs, log: rt.log, stop: rt.stop})
+    }
+  } finally {
+    removeTempDir(tempDir)
+    untrackTempDir(tempDir)
+    await rm(listDir, {recursive: true, force: true})
+  }
+
+  const outcome = summarize(loops, started, rt.stop, mismatches)
+  if (outcome.exitCode === 0) rt.log.info(MSG_SUCCEED)
+  bus.emit({
+    type: 'done',
+    exitCode: outcome.exitCode,
+    class: outcome.class,
+    filesTransferred: outcome.filesTransferred,
+    filesTotal: outcome.filesTotal,
+    bytes: outcome.bytes,
+    durationMs: outcome.durationMs,
+    stderrTail: outcome.stderrTail,
+    reason: outcome.reason,
+  })
+  await bus.flush(Date.now() + req.flushBudgetMs)
+  return outcome
+}
+
+/** A TTY bar or ndjson consumer wants rsync's progress even without --progress. */
+/**
+ * Parallel workers create directories as they go and their files bump the
+ * directories' mtimes; one last pass that transfers directories only (no
+ * files) gives every directory the source's attributes.
+ */
+async function syncDirAttributes(req: CopyRequest, rt: CopyRuntime): Promise<void> {
+  const raw = await runRsyncAttempt({
+    rsyncPath: req.rsyncPath,
+    args: ['-rlptgo', '--filter=+ */', '--filter=- *', '--', req.settings.src, req.settings.dest],
+    stderrTailBytes: 16 * 1024,
+    graceMs: req.graceMs,
+    stop: rt.stop,
+    ...(req.env ? {env: req.env} : {}),
+  })
+  if (raw.code !== 0 && !raw.interrupted) rt.log.warn(`directory attribute pass: ${raw.reason}`)
+}
+
+function wantsProgress(components: CopyComponents): boolean {
+  return components.reporters.some(({reporter}) => (reporter as {wantsProgress?: boolean}).wantsProgress === true)
+}
+
+function summarize(loops: readonly LoopOutcome[], started: number, stop: StopController, mismatches: number | undefined): CopyOutcome {
+  const attempts: AttemptResult[] = loops.flatMap((l) => l.attempts).sort((a, b) => a.attempt - b.attempt)
+  const warnings = loops.flatMap((l) => l.warnings)
+  // The most severe loop decides the exit code; its last attempt gives the reason and stderr.
+  let worst: {loop: LoopOutcome; last: AttemptResult | undefined} | undefined
+  for (const loop of loops) {
+    const last = loop.attempts.at(-1)
+    const rank = loop.exitCode === 0 ? 0 : CLASS_RANK[last?.class ?? 'fatal'] ?? 4
+    const worstRank = worst ? (worst.loop.exitCode === 0 ? 0 : CLASS_RANK[worst.last?.class ?? 'fatal'] ?? 4) : -1
+    if (rank > worstRank || (rank === worstRank && loop.exitCode > (worst?.loop.exitCode ?? -1))) worst = {loop, last}
+  }
+  let exitCode = worst?.loop.exitCode ?? 0
+  let cls: string = exitCode === 0 ? 'ok' : worst?.last?.class ?? 'fatal'
+  let reason = worst?.last?.reason ?? ''
+  if (exitCode === 0 && worst?.last && worst.last.class !== 'ok') cls = worst.last.class
+  if (stop.signal) {
+    exitCode = signalExitCode(stop.signal)
+    cls = 'interrupted'
+    reason = terminatedReason(stop.signal)
+  } else if (exitCode === 0 && mismatches !== undefined && mismatches > 0) {
+    exitCode = 5
+    cls = 'fatal'
+    reason = `verify: ${mismatches} file(s) differ between src and dest`
+  }
+  const lastOfEach = loops.map((l) => l.attempts.at(-1))
+  return {
+    exitCode,
+    class: cls,
+    reason,
+    attempts: attempts.map((a) => ({attempt: a.attempt, code: a.code, reason: a.reason, class: a.class, exitCode: a.exitCode, durationMs: a.durationMs, filesTransferred: a.filesTransferred, bytes: a.bytes})),
+    filesTransferred: attempts.reduce((n, a) => n + a.filesTransferred, 0),
+    filesTotal: lastOfEach.reduce((n, a) => n + (a?.filesTotal ?? 0), 0),
+    bytes: attempts.reduce((n, a) => n + a.bytes, 0),
+    durationMs: Date.now() - started,
+    stderrTail: worst?.last?.stderrTail ?? '',
+    ...(mismatches === undefined ? {} : {mismatches}),
+    warnings,
+  }
+}

@@ -1,0 +1,26 @@
+import type {MountCheck} from '../plugin-api.js'
+import {TransporterError} from './errors.js'
+import {MSG_CHECK_MOUNT} from './messages.js'
+
+const ERRNO_EXIT: Record<string, number> = {ENOENT: 2, EACCES: 13, EPERM: 13, EROFS: 30}
+
+/** The original checked `dest` cut at its last `/` (`/a/b/c` → `/a/b`, `/x` → `/`). */
+export function parentOf(path: string): string {
+  const cut = path.lastIndexOf('/')
+  return cut <= 0 ? '/' : path.slice(0, cut)
+}
+
+/** Runs every mount check on src and dest's parent, in that order; the first failure ends the run. */
+export async function runMountChecks(checks: ReadonlyArray<{id: string; check: MountCheck}>, src: string, dest: string): Promise<void> {
+  for (const {id, check} of checks) {
+    for (const [role, path] of [['src', src], ['dest', parentOf(dest)]] as const) {
+      const result = await check.check(path, role)
+      if (result.ok) continue
+      const exitCode = result.errno ? ERRNO_EXIT[result.errno] ?? 255 : 255
+      throw new TransporterError('mount', `${MSG_CHECK_MOUNT} ,err: ${result.reason}`, {
+        exitCode,
+        hint: `mount check "${id}" refused ${role} ${path}`,
+      })
+    }
+  }
+}

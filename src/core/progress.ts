@@ -1,0 +1,75 @@
+/**
+ * Progress parsing for rsync's stdout. rsync ends progress updates with `\r`
+ * and lines with `\n`, so the stream is split on both. Every line that is not
+ * a progress update is ignored (the Go tool crashed on lines such as
+ * `skipping non-regular file "x"`).
+ */
+
+export interface ProgressSample {
+  filesTransferred: number
+  filesTotal: number
+  /** bytes transferred so far in this attempt, when the line says */
+  bytes?: number
+}
+
+// stock rsync: `     57,060 100%   47.91kB/s    0:00:01 (xfr#9000, to-chk=0/9301)` (or ir-chk while scanning)
+const STOCK = /\(xfr#(\d+), (?:to|ir)-chk=(\d+)\/(\d+)\)\s*$/
+const LEADING_BYTES = /^\s*([\d,]+)\s/
+// the patched rsync the Go tool shipped with: `N-M`, N may be empty
+const LEGACY = /^(\d*)-(\d+)$/
+
+export function parseProgressLine(line: string): ProgressSample | undefined {
+  const stock = STOCK.exec(line)
+  if (stock) {
+    const sample: ProgressSample = {filesTransferred: Number(stock[1]), filesTotal: Number(stock[3])}
+    const bytes = LEADING_BYTES.exec(line)
+    if (bytes?.[1]) sample.bytes = Number(bytes[1].replaceAll(',', ''))
+    return sample
+  }
+  const legacy = LEGACY.exec(line.trim())
+  if (legacy) return {filesTransferred: legacy[1] ? Number(legacy[1]) : 0, filesTotal: Number(legacy[2])}
+  return undefined
+}
+
+/** A line longer than this is not progress; keep memory bounded whatever rsync prints. */
+const MAX_LINE = 4096
+
+/** Splits a chunked stream on `\r` and `\n` and hands each complete line to `onLine`. */
+export class LineSplitter {
+  private carry = ''
+  private overflow = false
+
+  constructor(private readonly onLine: (line: string) => void) {}
+
+  push(chunk: string): void {
+    let start = 0
+    for (let i = 0; i < chunk.length; i++) {
+      const c = chunk.charCodeAt(i)
+      if (c === 10 || c === 13) {
+        this.emit(chunk.slice(start, i))
+        start = i + 1
+      }
+    }
+    this.append(chunk.slice(start))
+  }
+
+  end(): void {
+    this.emit('')
+  }
+
+  private append(text: string): void {
+    if (this.overflow) return
+    this.carry += text
+    if (this.carry.length > MAX_LINE) {
+      this.carry = ''
+      this.overflow = true
+    }
+  }
+
+  private emit(tail: string): void {
+    const line = this.overflow ? '' : this.carry + tail
+    this.carry = ''
+    this.overflow = false
+    if (line.length > 0 && line.length <= MAX_LINE) this.onLine(line)
+  }
+}

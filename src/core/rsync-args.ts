@@ -1,0 +1,93 @@
+import {configError} from './errors.js'
+
+/** Long options a config may pass through (`--name` or `--name=value`). */
+const ALLOWED_LONG = new Set([
+  'acls', 'append', 'append-verify', 'block-size', 'bwlimit', 'checksum', 'chmod', 'chown', 'compress',
+  'compress-level', 'contimeout', 'copy-links', 'copy-unsafe-links', 'delay-updates', 'delete', 'delete-after',
+  'delete-before', 'delete-delay', 'delete-during', 'delete-excluded', 'exclude', 'exclude-from', 'executability',
+  'filter', 'force', 'fuzzy', 'hard-links', 'ignore-errors', 'ignore-existing', 'ignore-times', 'include',
+  'include-from', 'inplace', 'keep-dirlinks', 'max-delete', 'max-size', 'min-size', 'mkpath', 'modify-window',
+  'no-whole-file', 'numeric-ids', 'one-file-system', 'omit-dir-times', 'omit-link-times', 'preallocate',
+  'prune-empty-dirs', 'safe-links', 'size-only', 'sparse', 'super', 'fake-super', 'timeout', 'update',
+  'whole-file', 'xattrs', 'no-perms', 'no-owner', 'no-group', 'no-times', 'no-links', 'no-devices', 'no-specials',
+  'devices', 'specials', 'crtimes', 'atimes', 'open-noatime', 'iconv', 'checksum-choice', 'backup', 'backup-dir',
+  'suffix', 'log-file', 'log-file-format', 'stats', 'human-readable', 'itemize-changes', 'verbose',
+])
+
+/** Short options a config may pass through, alone or bundled (`-HAX`). */
+const ALLOWED_SHORT = new Set(['H', 'A', 'X', 'S', 'c', 'z', 'x', 'L', 'u', 'W', 'E', 'h', 'v', 'D', 'i', 'O', 'J', 'U', 'b', 'y'])
+
+/** Why an option is refused, so the error says something useful. */
+const REFUSED: Record<string, string> = {
+  quiet: 'it hides the errors transporter classifies',
+  q: 'it hides the errors transporter classifies',
+  info: 'transporter sets rsync\'s progress output itself',
+  'out-format': 'it changes the output transporter parses',
+  progress: 'transporter sets rsync\'s progress output itself',
+  P: 'transporter sets rsync\'s progress output itself',
+  daemon: 'transporter runs local copies only',
+  server: 'transporter runs local copies only',
+  sender: 'transporter runs local copies only',
+  'files-from': 'it is only used by --parallel/--shard',
+  from0: 'it is only used by --parallel/--shard',
+  rsh: 'remote shells are not supported',
+  e: 'remote shells are not supported',
+  'dry-run': 'use transporter\'s --dry-run flag',
+  n: 'use transporter\'s --dry-run flag',
+  'temp-dir': 'transporter manages rsync\'s temporary directory',
+  T: 'transporter manages rsync\'s temporary directory',
+  'list-only': 'it copies nothing',
+  'remove-source-files': 'transporter never deletes from the source',
+}
+
+export function validateExtraArgs(args: readonly string[], where = 'rsync.extraArgs'): void {
+  args.forEach((arg, i) => {
+    const refuse = (name: string, why: string) => {
+      throw configError(`${where}[${i}]: rsync option ${JSON.stringify(arg)} is not allowed (${why})`,
+        `allowed: ${[...ALLOWED_LONG].sort().map((o) => `--${o}`).join(', ')}; short: -${[...ALLOWED_SHORT].join('')}. Give values as --name=value.`)
+      void name
+    }
+    if (/[\0\n\r]/.test(arg)) refuse(arg, 'control characters')
+    if (arg.startsWith('--')) {
+      const name = arg.slice(2).split('=')[0] ?? ''
+      if (REFUSED[name]) refuse(name, REFUSED[name])
+      if (!ALLOWED_LONG.has(name)) refuse(name, 'not on the allow-list')
+      return
+    }
+    if (arg.startsWith('-') && arg.length > 1) {
+      for (const letter of arg.slice(1)) {
+        if (REFUSED[letter]) refuse(letter, REFUSED[letter])
+        if (!ALLOWED_SHORT.has(letter)) refuse(letter, 'not on the allow-list')
+      }
+      return
+    }
+    refuse(arg, 'extra arguments must be options; src and dest come from --src/--dest')
+  })
+}
+
+export interface RsyncArgsInput {
+  src: string
+  dest: string
+  progress: boolean
+  extraArgs: readonly string[]
+  dryRun?: boolean
+  tempDir?: string | undefined
+  /** keeps the temp dir out of the copy when it sits inside dest */
+  tempFilter?: string | undefined
+  /** a NUL-separated list file of paths relative to src (--parallel/--shard) */
+  filesFrom?: string | undefined
+}
+
+/** The argv rsync runs with; never goes through a shell, paths after a `--` guard. */
+export function buildRsyncArgs(input: RsyncArgsInput): string[] {
+  // With --files-from rsync implies --dirs; -r would make a listed directory copy its whole subtree.
+  const args = [input.filesFrom ? '-lptgo' : '-rlptgo', '--partial']
+  if (input.progress) args.push('--info=progress2')
+  if (input.dryRun) args.push('--dry-run')
+  if (input.tempDir) args.push(`--temp-dir=${input.tempDir}`)
+  if (input.tempFilter) args.push(input.tempFilter)
+  if (input.filesFrom) args.push(`--files-from=${input.filesFrom}`, '--from0')
+  args.push(...input.extraArgs)
+  args.push('--', input.src, input.dest)
+  return args
+}

@@ -1,0 +1,116 @@
+import {spawn} from 'node:child_process'
+import {trackGroup, untrackGroup, signalGroup} from './children.js'
+import {LineSplitter, parseProgressLine, type ProgressSample} from './progress.js'
+import {exitReason, signalReason, startFailureReason} from './reason.js'
+import {TailBuffer} from './ring-buffer.js'
+import type {StopController} from './stop.js'
+
+export interface AttemptIo {
+  /** rsync's stderr bytes as they arrive (echoed unless --quiet) */
+  onStderr?: (chunk: Buffer) => void
+  /** every parsed progress update */
+  onProgress?: (sample: ProgressSample) => void
+  /** every stdout line (verify reads itemized changes) */
+  onLine?: (line: string) => void
+}
+
+export interface AttemptSpec {
+  rsyncPath: string
+  args: string[]
+  stderrTailBytes: number
+  graceMs: number
+  stop: StopController
+  env?: NodeJS.ProcessEnv
+}
+
+export interface RawAttempt {
+  /** exit status; -1 killed by a signal; -10 pipe failure; -11 start failure; -12 wait failure */
+  code: number
+  signal?: NodeJS.Signals | undefined
+  reason: string
+  stderrTail: string
+  last: ProgressSample
+  durationMs: number
+  /** transporter was asked to stop while this attempt ran */
+  interrupted: boolean
+}
+
+/** Runs rsync once in its own process group, stdin from /dev/null, no shell. */
+export function runRsyncAttempt(spec: AttemptSpec, io: AttemptIo = {}): Promise<RawAttempt> {
+  const started = Date.now()
+  const tail = new TailBuffer(spec.stderrTailBytes)
+  let last: ProgressSample = {filesTransferred: 0, filesTotal: 0}
+  const splitter = new LineSplitter((line) => {
+    io.onLine?.(line)
+    const sample = parseProgressLine(line)
+    if (!sample) return
+    last = sample
+    io.onProgress?.(sample)
+  })
+
+  return new Promise((resolve) => {
+    let settled = false
+    let interrupted = false
+    let killTimer: NodeJS.Timeout | undefined
+    const finish = (result: Omit<RawAttempt, 'stderrTail' | 'last' | 'durationMs' | 'interrupted'>) => {
+      if (settled) return
+      settled = true
+      if (killTimer) clearTimeout(killTimer)
+      offStop()
+      splitter.end()
+      resolve({...result, stderrTail: tail.text(), last, durationMs: Date.now() - started, interrupted})
+    }
+
+    let child: ReturnType<typeof spawn>
+    try {
+      child = spawn(spec.rsyncPath, spec.args, {
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: spec.env ?? process.env,
+      })
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      settled = true
+      resolve({code: -11, reason: startFailureReason(spec.rsyncPath, code), stderrTail: '', last, durationMs: 0, interrupted: false})
+      return
+    }
+
+    const pgid = child.pid
+    if (pgid !== undefined) trackGroup(pgid)
+
+    const offStop = spec.stop.onStop((signal, hard) => {
+      interrupted = true
+      if (pgid === undefined) return
+      if (hard) {
+        signalGroup(pgid, 'SIGKILL')
+        return
+      }
+      // rsync cleans up its temporary files on SIGTERM/SIGINT/SIGHUP; SIGKILL only after the grace period.
+      signalGroup(pgid, signal)
+      killTimer ??= setTimeout(() => signalGroup(pgid, 'SIGKILL'), spec.graceMs)
+      killTimer.unref()
+    })
+
+    child.stdout!.setEncoding('latin1').on('data', (chunk: string) => splitter.push(chunk))
+    child.stderr!.on('data', (chunk: Buffer) => {
+      tail.write(chunk)
+      io.onStderr?.(chunk)
+    })
+
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      if (pgid !== undefined) untrackGroup(pgid)
+      finish({code: -11, reason: startFailureReason(spec.rsyncPath, error.code)})
+    })
+
+    child.on('close', (code, signal) => {
+      if (pgid !== undefined) {
+        // A child of rsync orphaned by a kill of the top process must not linger.
+        signalGroup(pgid, 'SIGKILL')
+        untrackGroup(pgid)
+      }
+      if (signal) finish({code: -1, signal, reason: signalReason(signal)})
+      else if (code === null) finish({code: -12, reason: 'wait: no exit status'})
+      else finish({code, reason: exitReason(code)})
+    })
+  })
+}
