@@ -1,0 +1,246 @@
+/**
+ * transporter's exit codes (spec §2): data only, read by `explain-exit` and
+ * the classifier. Written for the operator paged at 3 a.m.: what it means,
+ * what usually causes it, what to look at next.
+ */
+import {constants} from 'node:os'
+
+export {RSYNC_CODES, rsyncCode, type RsyncCodeInfo} from './rsync-codes.js'
+
+/** The log and report messages of the Go original, byte for byte. */
+export const MESSAGES = {
+  succeed: 'process succeed complete with exit code 0',
+  srcOrDest: 'src path or dest path is empty or not absolute path',
+  flagMissPartner: "missing required partner flag('progress' or 'stderr' miss partner 'report-addr')",
+  reportAddr: 'report addr is unavailable',
+  maxLimitRetry: 'retry limit has been reached, but still get an error(can be recovered)',
+  unrecoverable: 'return a unrecoverable error',
+  checkMount: 'occur a error when check src or dest is mounted',
+} as const
+
+export const EXIT = {
+  Succeed: 0,
+  ErrNoSuchFileOrDir: 2,
+  ErrIOError: 5,
+  ErrPermissionDenied: 13,
+  ErrDeviceIsBusy: 16,
+  ErrInvalidArgument: 22,
+  ErrNoSpaceLeftOnDevice: 28,
+  ErrFileSystemIsReadOnly: 30,
+  ErrFileNameTooLong: 36,
+  ErrSystem: 255,
+} as const
+
+export interface ExitCodeInfo {
+  code: number
+  name: string
+  /** the seed's ErrMsg string, where one exists */
+  message?: string | undefined
+  summary: string
+  causes: readonly string[]
+  next: readonly string[]
+}
+
+export const EXIT_CODES: readonly ExitCodeInfo[] = [
+  {
+    code: 0,
+    name: 'Succeed',
+    message: MESSAGES.succeed,
+    summary: 'The copy finished; the destination matches the source.',
+    causes: [
+      'rsync exited 0.',
+      'Files vanished from the source during the copy (rsync 24) and nothing else failed: a warning is logged.',
+    ],
+    next: ['Nothing to do. If a warning about vanished files was logged, check whether the source was still being written.'],
+  },
+  {
+    code: 2,
+    name: 'ErrNoSuchFileOrDir',
+    summary: 'A path does not exist: the source, the destination parent, or a mount point.',
+    causes: [
+      'rsync could not select the files (rsync 3), or reported ENOENT (2) while copying.',
+      'The source directory is missing or was removed while the copy ran.',
+      'The destination parent directory does not exist (use --dest-dir to create dest).',
+      'A mount check could not find src or the parent of dest.',
+    ],
+    next: [
+      'ls -ld the src path and the parent of dest; check for typos and a trailing slash.',
+      'In Kubernetes: is the volume mounted at the path the Job uses (kubectl describe pod)?',
+      'Run `transporter classify <rsync-code> --stderr-file <log>` on the stderr tail to see which line decided.',
+    ],
+  },
+  {
+    code: 5,
+    name: 'ErrIOError',
+    summary: 'rsync hit an I/O error (socket, file, stream or message IO) and the retries ran out.',
+    causes: [
+      'rsync exit 10, 11, 12 or 13 without a more specific errno.',
+      'EIO (5) or a stale NFS handle ESTALE (116): the storage or the NFS server hiccuped.',
+      '--verify found files that differ after the copy.',
+    ],
+    next: [
+      'Read the stderr tail in the error report or log: the rsync line before `rsync error:` names the file and the errno.',
+      'Check the storage: dmesg for I/O or NFS errors, the NFS/Lustre server health, network drops.',
+      'Re-run: rsync resumes partial files (--partial).',
+    ],
+  },
+  {
+    code: 13,
+    name: 'ErrPermissionDenied',
+    summary: 'Permission denied, or rsync transferred only part of the files (rsync 23).',
+    causes: [
+      'EACCES (13) or EPERM (1): the user transporter runs as cannot read the source or write the destination.',
+      'rsync 23 (partial transfer) after all retries, for a reason not listed as an errno.',
+      'A mount check got EACCES/EPERM on src or dest.',
+    ],
+    next: [
+      'id; ls -ld on src and dest: compare owner, mode and the container securityContext (runAsUser, fsGroup).',
+      'Root squashing on NFS maps root to nobody: check the export options.',
+      'The stderr tail lists each file that failed; fix those, then re-run.',
+    ],
+  },
+  {
+    code: 16,
+    name: 'ErrDeviceIsBusy',
+    summary: 'A device or resource was busy (EBUSY, 16) and the retries ran out.',
+    causes: ['rsync reported EBUSY: a file or mount in use, often during an unmount or a snapshot.'],
+    next: [
+      'Look for a concurrent unmount, snapshot or another writer on the destination (fuser -vm <path>).',
+      'Re-run once the other operation finished.',
+    ],
+  },
+  {
+    code: 22,
+    name: 'ErrInvalidArgument',
+    summary: 'The invocation is wrong: flags, paths, report address, config or plugins. Nothing was copied.',
+    causes: [
+      `${MESSAGES.srcOrDest}: --src or --dest is empty or relative.`,
+      `${MESSAGES.flagMissPartner}: --progress or --stderr without --report-addr.`,
+      `${MESSAGES.reportAddr}: --report-addr is not an http(s) URL with a host.`,
+      'Unknown flag, missing value, bad number, leftover argument; a bad config file or a plugin it needs.',
+      'rsync itself rejected the arguments (rsync 1 or 4): an extra rsync option from the config.',
+    ],
+    next: [
+      'Read the one-line error and its hint; `transporter copy --help` lists every flag.',
+      'Check the Job/container args: the legacy form is `-src /abs -dest /abs`.',
+      'With a config file, check the key the error names.',
+    ],
+  },
+  {
+    code: 28,
+    name: 'ErrNoSpaceLeftOnDevice',
+    summary: 'The destination is full (ENOSPC, 28) or over quota (EDQUOT, 122). Not retried: a full disk stays full.',
+    causes: ['rsync reported ENOSPC or EDQUOT while writing the destination.'],
+    next: [
+      'df -h and df -i on the destination (inodes can run out too); check quotas (quota -s, lfs quota).',
+      'Free space or grow the volume, then re-run: partial files resume.',
+    ],
+  },
+  {
+    code: 30,
+    name: 'ErrFileSystemIsReadOnly',
+    summary: 'The destination file system is read-only (EROFS, 30). Not retried.',
+    causes: [
+      'The volume is mounted read-only (readOnly: true in the pod spec, ro export, or remounted ro after errors).',
+      'The mountpoint check found dest on a read-only mount.',
+    ],
+    next: [
+      'grep the dest mount in /proc/self/mountinfo: look for `ro`.',
+      'Check the pod volumeMounts (readOnly), the NFS export, and dmesg for a remount after I/O errors.',
+    ],
+  },
+  {
+    code: 36,
+    name: 'ErrFileNameTooLong',
+    summary: 'A file name or path is too long for the destination (ENAMETOOLONG, 36). Not retried.',
+    causes: ['A name component over 255 bytes, or a path over the limit of the destination file system.'],
+    next: [
+      'The stderr tail names the path; shorten it or exclude it (rsync.extraArgs: --exclude).',
+      'Multi-byte (UTF-8) names take more bytes than characters.',
+    ],
+  },
+  {
+    code: 255,
+    name: 'ErrSystem',
+    summary: 'Everything else: rsync failed in a way that is not a file problem, or a precondition failed.',
+    causes: [
+      `${MESSAGES.checkMount}: a mount check failed (wrong file system type, not a mount).`,
+      'rsync could not start (not installed, not on PATH), was killed by a signal (OOM killer), timed out, or crashed.',
+      'rsync protocol or client start errors (rsync 2, 5), and any rsync code not listed.',
+      '--dest-dir could not create dest (exists but is not a directory, or took longer than 120 s on a hung NFS).',
+    ],
+    next: [
+      'Read the log line before exit: it names the failed check or the rsync reason (e.g. `signal: killed`).',
+      'signal: killed usually means the OOM killer: check the container memory limit and `dmesg | grep -i oom`.',
+      'rsync --version on the image; `transporter explain-exit --rsync <code>` for the rsync code in the log.',
+    ],
+  },
+]
+
+/** The signals transporter handles itself (spec §12); any 128+n is explained by rule. */
+const HANDLED_SIGNALS: Readonly<Record<string, string>> = {
+  SIGHUP: 'the terminal or the parent went away',
+  SIGINT: 'Ctrl-C, or an interrupt from a supervisor',
+  SIGTERM: 'a normal stop: `kubectl delete`, pod eviction, node drain, `docker stop`, Job activeDeadlineSeconds',
+}
+
+export function signalName(n: number): string | undefined {
+  for (const [name, value] of Object.entries(constants.signals)) if (value === n) return name
+  return undefined
+}
+
+export function signalNumber(name: string): number | undefined {
+  const key = name.toUpperCase().startsWith('SIG') ? name.toUpperCase() : `SIG${name.toUpperCase()}`
+  return (constants.signals as Record<string, number | undefined>)[key]
+}
+
+/** 128+n: transporter itself was stopped by signal n. */
+function signalExit(code: number): ExitCodeInfo | undefined {
+  const n = code - 128
+  const sig = signalName(n)
+  if (sig === undefined) return undefined
+  const why = HANDLED_SIGNALS[sig]
+  if (why !== undefined) {
+    return {
+      code,
+      name: `StoppedBy${sig}`,
+      summary: `transporter was stopped by ${sig} (128+${n}); it stopped rsync, sent the final reports and exited.`,
+      causes: [`${sig}: ${why}.`],
+      next: [
+        'Not a data problem: re-run the copy; rsync resumes partial files (--partial).',
+        'If it happened at a deadline, raise the Job deadline or the pod terminationGracePeriodSeconds.',
+      ],
+    }
+  }
+  return {
+    code,
+    name: `KilledBy${sig}`,
+    summary: `The process was killed by ${sig} (128+${n}); transporter does not handle this signal, so no final report was sent.`,
+    causes:
+      sig === 'SIGKILL'
+        ? ['The OOM killer, or a SIGKILL after the grace period of a stop (Kubernetes, docker stop -t).']
+        : [`${sig} was delivered to the process.`],
+    next: [
+      'dmesg | grep -i oom; kubectl describe pod (Reason: OOMKilled); check the memory limit.',
+      'Re-run: rsync resumes partial files; transporter removes its temporary directory on the next run.',
+    ],
+  }
+}
+
+/** The explanation of a transporter exit code, or undefined when transporter never exits with it. */
+export function explainExitCode(code: number): ExitCodeInfo | undefined {
+  const known = EXIT_CODES.find(e => e.code === code)
+  if (known !== undefined) return known
+  if (Number.isInteger(code) && code > 128 && code < 128 + 65) return signalExit(code)
+  return undefined
+}
+
+/** The codes `explain-exit --all` lists: the table plus the handled signals. */
+export function allExitCodes(): ExitCodeInfo[] {
+  const signals = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGKILL']
+    .map(s => signalNumber(s))
+    .filter((n): n is number => n !== undefined)
+    .map(n => signalExit(128 + n))
+    .filter((e): e is ExitCodeInfo => e !== undefined)
+  return [...EXIT_CODES, ...signals].sort((a, b) => a.code - b.code)
+}
