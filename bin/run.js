@@ -5,5 +5,15 @@ try {
   nodeModule.enableCompileCache?.()
 } catch {}
 
+const {rewriteArgv} = await import('../dist/cli/argv.js')
+const rewritten = rewriteArgv(process.argv.slice(2), process.cwd())
+if ('error' in rewritten) {
+  // Go-style usage errors exit 22 like every other usage error (Go's flag package used 2).
+  process.stderr.write(`Error: ${rewritten.error}\nHint: see \`transporter copy --help\`\n`)
+  process.exit(22)
+}
+
 const {execute} = await import('@oclif/core')
-await execute({dir: import.meta.url})
+await execute({args: rewritten.argv, dir: import.meta.url})
+// A plugin hook may still be pending or hold the event loop; the work is done.
+process.exit(process.exitCode ?? 0)

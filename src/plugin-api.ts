@@ -97,6 +97,11 @@ export type CopyEvent =
     }
 
 export interface Reporter {
+  /**
+   * true when this reporter consumes progress events even without `--progress`
+   * (a TTY bar, ndjson); rsync is then asked for progress output.
+   */
+  readonly wantsProgress?: boolean
   /** never awaited on the copy's hot path; a throw or rejection is logged, never fatal */
   onEvent(event: CopyEvent): void | Promise<void>
   /** epoch ms; called once before exit: deliver what must be delivered by then */

@@ -102,7 +102,7 @@ export async function runCopy(req: CopyRequest, components: CopyComponents, rt: 
         runAttemptLoop(
           {
             rsyncPath: req.rsyncPath,
-            args: plan.args({progress: settings.progress || wantsProgress(components), dryRun: settings.dryRun, extraArgs: req.extraArgs, dest: settings.dest, tempDir}),
+            args: plan.args({progress: settings.progress || settings.json || wantsProgress(components), dryRun: settings.dryRun, extraArgs: req.extraArgs, dest: settings.dest, tempDir}),
             stderrTailBytes: req.stderrTailBytes,
             graceMs: req.graceMs,
             retryPolicy: components.retryPolicy,
@@ -164,7 +164,7 @@ async function syncDirAttributes(req: CopyRequest, rt: CopyRuntime): Promise<voi
 }
 
 function wantsProgress(components: CopyComponents): boolean {
-  return components.reporters.some(({reporter}) => (reporter as {wantsProgress?: boolean}).wantsProgress === true)
+  return components.reporters.some(({reporter}) => reporter.wantsProgress === true)
 }
 
 function summarize(loops: readonly LoopOutcome[], started: number, stop: StopController, mismatches: number | undefined): CopyOutcome {

@@ -1,0 +1,106 @@
+import type {Config} from '@oclif/core'
+import {killAllGroups} from '../core/children.js'
+import {loadConfig} from '../core/config.js'
+import {runCopy, type CopyOutcome} from '../core/copy.js'
+import {StopController} from '../core/stop.js'
+import {removeAllTempDirs} from '../core/temp-dir.js'
+import type {FactoryEnv} from '../plugin-api.js'
+import {resolveCopySettings, type CopyFlags} from './copy-settings.js'
+import {loadComponents} from './load-components.js'
+import {createLogger, streamSink} from './logger.js'
+
+const DEFAULT_GRACE_MS = 10_000
+const DEFAULT_FLUSH_BUDGET_MS = 10_000
+const DEFAULT_STDERR_TAIL = 64 * 1024
+
+export interface CopyCommandResult {
+  exitCode: number
+  json?: unknown
+}
+
+/** The copy command's glue: config → settings → components → core.runCopy → exit code. */
+export async function runCopyCommand(oclifConfig: Config, flags: CopyFlags & {config?: string | undefined}): Promise<CopyCommandResult> {
+  // rsync never outlives transporter, whatever ends it (an uncaught error included).
+  process.once('exit', cleanupOnExit)
+  const stdout = streamSink(process.stdout)
+  const stderr = streamSink(process.stderr)
+  const cfg = await loadConfig({cwd: process.cwd(), file: flags.config ?? nonEmpty(process.env.TRANSPORTER_CONFIG)})
+  const resolved = resolveCopySettings(flags, process.env, cfg)
+  const {settings} = resolved
+  const log = createLogger(stderr, {quiet: settings.quiet, debug: process.env.TRANSPORTER_DEBUG === '1'})
+  const env: FactoryEnv = {apiVersion: 1, baseDir: cfg.baseDir, settings, log, stdout, stderr, env: process.env}
+  const components = await loadComponents(oclifConfig, cfg, env, {retries: resolved.retries})
+  for (const warning of components.warnings) log.warn(warning)
+
+  const stop = new StopController()
+  const removeHandlers = installSignalHandlers(stop, log)
+  let outcome: CopyOutcome
+  try {
+    outcome = await runCopy(
+      {
+        settings,
+        destDir: resolved.destDir,
+        rsyncPath: resolved.rsyncPath,
+        extraArgs: cfg.rsync.extraArgs,
+        stderrTailBytes: cfg.rsync.stderrTailBytes ?? DEFAULT_STDERR_TAIL,
+        graceMs: cfg.signals.graceMs ?? DEFAULT_GRACE_MS,
+        flushBudgetMs: cfg.reports.flushBudgetMs ?? DEFAULT_FLUSH_BUDGET_MS,
+        parallel: resolved.parallel,
+        shard: resolved.shard,
+        verify: resolved.verify,
+      },
+      components,
+      {log, stop, ...(settings.quiet ? {} : {onStderr: (chunk: Buffer) => process.stderr.write(chunk)})},
+    )
+  } finally {
+    removeHandlers()
+  }
+  return {exitCode: outcome.exitCode, ...(settings.json ? {json: toJson(outcome)} : {})}
+}
+
+/** SIGTERM/SIGINT/SIGHUP stop the copy gracefully; a second SIGINT kills at once. */
+function installSignalHandlers(stop: StopController, log: ReturnType<typeof createLogger>): () => void {
+  const handlers: Array<[NodeJS.Signals, () => void]> = (['SIGTERM', 'SIGINT', 'SIGHUP'] as const).map((signal) => [
+    signal,
+    () => {
+      if (stop.stopped && signal === 'SIGINT' && stop.signal === 'SIGINT') {
+        log.warn('second SIGINT: killing rsync now')
+        stop.stop(signal, true)
+        cleanupOnExit()
+        process.exit(130)
+      }
+      if (!stop.stopped) log.warn(`received ${signal}: stopping rsync, sending final reports (no further attempts)`)
+      stop.stop(signal)
+    },
+  ])
+  for (const [signal, handler] of handlers) process.on(signal, handler)
+  return () => {
+    for (const [signal, handler] of handlers) process.off(signal, handler)
+  }
+}
+
+function cleanupOnExit(): void {
+  killAllGroups('SIGKILL')
+  removeAllTempDirs()
+}
+
+/** The one object `--json` prints (spec §8.4). */
+function toJson(o: CopyOutcome): unknown {
+  return {
+    exitCode: o.exitCode,
+    class: o.class,
+    reason: o.reason,
+    attempts: o.attempts.map((a) => ({attempt: a.attempt, code: a.code, reason: a.reason, class: a.class, durationMs: a.durationMs, filesTransferred: a.filesTransferred, bytes: a.bytes})),
+    filesTransferred: o.filesTransferred,
+    filesTotal: o.filesTotal,
+    bytes: o.bytes,
+    durationMs: o.durationMs,
+    stderrTail: o.stderrTail,
+    ...(o.mismatches === undefined ? {} : {mismatches: o.mismatches}),
+    warnings: o.warnings,
+  }
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value
+}
