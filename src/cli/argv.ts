@@ -1,5 +1,6 @@
 import {COPY_FLAG_TYPES} from './copy-flag-spec.js'
 import {GoFlagError, goFlagsToArgv} from './go-flags.js'
+import {rewritePluginInstallArgs} from './plugin-install-args.js'
 
 /** Flags oclif itself answers at the top level; anything else starting with `-` is the legacy form. */
 const ROOT_FLAGS = new Set(['--help', '-h', '--version'])
@@ -12,12 +13,12 @@ export type Rewritten = {argv: string[]} | {error: string}
  * - `copy` arguments are parsed with Go's flag rules (so `copy -src /a` works too);
  * - local paths given to `plugins install` become `file:` specs plugin-plugins can install.
  */
-export function rewriteArgv(argv: readonly string[], _cwd: string): Rewritten {
+export function rewriteArgv(argv: readonly string[], cwd: string): Rewritten {
   const first = argv[0]
   let copyArgs: readonly string[] | undefined
   if (first === 'copy') copyArgs = argv.slice(1)
   else if (first !== undefined && first.startsWith('-') && !ROOT_FLAGS.has(first)) copyArgs = argv
-  if (copyArgs === undefined) return {argv: [...argv]}
+  if (copyArgs === undefined) return {argv: rewritePluginInstallArgs([...argv], cwd)}
   try {
     return {argv: ['copy', ...goFlagsToArgv(copyArgs, COPY_FLAG_TYPES)]}
   } catch (error) {
