@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# One command from a fresh clone: set everything up, then run the whole test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+TRANSPORTER_SKIP_BUILD=1 npx vitest run "$@"
