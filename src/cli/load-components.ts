@@ -33,6 +33,9 @@ const DEFAULT_RETRY = 'default'
 const DEFAULT_MOUNT_CHECKS = ['statfs']
 
 export async function loadRegistry(oclifConfig: Config): Promise<{registry: Registry; warnings: string[]}> {
+  // oclif warns that a linked ESM plugin "cannot be auto-transpiled"; transporter
+  // never transpiles plugins (they ship JavaScript), so the warning is only noise.
+  process.env.OCLIF_DISABLE_LINKED_ESM_WARNING ??= '1'
   const {successes, failures} = await oclifConfig.runHook(HOOK_EVENT, {apiVersion: API_VERSION}, HOOK_TIMEOUT_MS, true)
   const contributions: PluginContribution[] = successes.map((s) => ({plugin: s.plugin.name, result: s.result}))
   const failed: PluginFailure[] = failures.map((f) => ({plugin: f.plugin.name, error: f.error}))
