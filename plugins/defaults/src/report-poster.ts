@@ -18,9 +18,12 @@ interface Client {
 type Failure = {kind: string; text: string}
 
 function pick(env: Readonly<Record<string, string | undefined>>, name: string): string {
-  // lower case first, as curl, Go and undici do
+  // lower case first, as undici does when it reads process.env itself
   return env[name.toLowerCase()] ?? env[name.toUpperCase()] ?? ''
 }
+
+/** Like Go's net/http, never send requests for the local machine through a proxy. */
+const LOOPBACK = 'localhost,127.0.0.1,[::1]'
 
 function errorCode(err: unknown): string | undefined {
   const e = err as {code?: unknown; cause?: {code?: unknown}}
@@ -100,7 +103,7 @@ export class ReportPoster {
       dispatcher: new undici.EnvHttpProxyAgent({
         httpProxy: pick(this.#opts.env, 'http_proxy'),
         httpsProxy: pick(this.#opts.env, 'https_proxy'),
-        noProxy: pick(this.#opts.env, 'no_proxy'),
+        noProxy: `${pick(this.#opts.env, 'no_proxy')},${LOOPBACK}`,
         proxyTunnel: false,
       }),
     }))

@@ -1,18 +1,10 @@
 import type {CopyEvent, Reporter} from 'transporter/plugin-api'
-import {afterEach, describe, expect, it} from 'vitest'
-import {type CaptureServer, startCaptureServer} from '../../../test/helpers/capture-server.js'
+import {describe, expect, it} from 'vitest'
+import {startCaptureServer} from '../../../test/helpers/capture-server.js'
 import {httpReporter} from '../src/http-reporter.js'
-import {type TestEnv, testEnv} from './reporter-env.js'
+import {captureServers, type TestEnv, testEnv} from './reporter-env.js'
 
-const servers: CaptureServer[] = []
-async function server(options: Parameters<typeof startCaptureServer>[0] = {}): Promise<CaptureServer> {
-  const s = await startCaptureServer(options)
-  servers.push(s)
-  return s
-}
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()))
-})
+const server = captureServers()
 
 const failedRun: CopyEvent[] = [
   {type: 'start', runId: 'r', src: '/s/', dest: '/d'},
@@ -113,8 +105,18 @@ describe('http reporter: proxies', () => {
   })
 
   it('bypasses the proxy for NO_PROXY hosts (lower-case variables too)', async () => {
+    const proxy = await server()
+    const env = testEnv(settings('http://receiver.invalid:8080/report'), {
+      env: {http_proxy: proxy.url.replace('/report', ''), no_proxy: 'other.example,.invalid'},
+    })
+    await runFailed(env, {retries: 1})
+    expect(proxy.requests).toHaveLength(0)
+    expect(warnings(env)).toEqual([expect.stringContaining('report POST to http://receiver.invalid:8080/report failed: ')])
+  })
+
+  it('never sends reports for the local machine through the proxy, as Go does', async () => {
     const s = await server()
-    const env = testEnv(settings(s.url), {env: {http_proxy: 'http://127.0.0.1:9', no_proxy: '127.0.0.1'}})
+    const env = testEnv(settings(s.url), {env: {HTTP_PROXY: 'http://127.0.0.1:9'}})
     await runFailed(env)
     expect(s.requests).toHaveLength(2)
     expect(warnings(env)).toEqual([])

@@ -1,20 +1,11 @@
 import {createServer} from 'node:http'
 import type {AddressInfo} from 'node:net'
 import type {CopyEvent, Reporter} from 'transporter/plugin-api'
-import {afterEach, describe, expect, it} from 'vitest'
-import {type CaptureServer, startCaptureServer} from '../../../test/helpers/capture-server.js'
+import {describe, expect, it} from 'vitest'
 import {httpReporter} from '../src/http-reporter.js'
-import {type TestEnv, testEnv, waitFor} from './reporter-env.js'
+import {captureServers, type TestEnv, testEnv, waitFor} from './reporter-env.js'
 
-const servers: CaptureServer[] = []
-async function server(options: Parameters<typeof startCaptureServer>[0] = {}): Promise<CaptureServer> {
-  const s = await startCaptureServer(options)
-  servers.push(s)
-  return s
-}
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()))
-})
+const server = captureServers()
 
 const start: CopyEvent = {type: 'start', runId: 'r1', src: '/src/', dest: '/dest'}
 const attemptStart = (attempt: number): CopyEvent => ({type: 'attempt-start', attempt})
@@ -51,8 +42,6 @@ async function run(reporter: Reporter, events: CopyEvent[], flushMs = 10_000): P
   feed(reporter, events)
   await reporter.flush?.(Date.now() + flushMs)
 }
-
-const warnings = (env: TestEnv, text: string) => env.log.lines.filter((l) => l.startsWith('warn ') && l.includes(text))
 
 describe('http reporter: payloads', () => {
   it('sends the final progress report, then the error report, with Go-identical bytes', async () => {

@@ -1,4 +1,6 @@
 import type {FactoryEnv, Logger, RunSettings, TextSink} from 'transporter/plugin-api'
+import {afterEach} from 'vitest'
+import {type CaptureOptions, type CaptureServer, startCaptureServer} from '../../../test/helpers/capture-server.js'
 
 /** A Logger that keeps its lines, prefixed with the level. */
 export interface RecordingLogger extends Logger {
@@ -68,5 +70,18 @@ export async function waitFor(check: () => boolean, what: string, limitMs = 10_0
   while (!check()) {
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
     await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
+
+/** Capture servers for one test file, all closed after each test. */
+export function captureServers(): (options?: CaptureOptions) => Promise<CaptureServer> {
+  const open: CaptureServer[] = []
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((s) => s.close()))
+  })
+  return async (options = {}) => {
+    const s = await startCaptureServer(options)
+    open.push(s)
+    return s
   }
 }
