@@ -1,0 +1,127 @@
+import {chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {randomBytes} from 'node:crypto'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {startCaptureServer, type CaptureServer} from '../helpers/capture-server.js'
+import {configDir, launch, rsyncWrapper, Sandbox} from './helpers/sandbox.js'
+import {diffTrees, leftovers, partialOrWhole, snapshot} from './helpers/tree.js'
+
+// Real faults, real rsync: each test produces the condition with the kernel
+// (tmpfs size limit, read-only mount, an unprivileged user, a long name).
+const sb = new Sandbox('disk')
+let server: CaptureServer
+
+beforeAll(async () => {
+  server = await startCaptureServer()
+})
+afterAll(async () => {
+  await server.close()
+  sb.cleanup()
+})
+
+function makeSource(name: string, bigBytes: number): string {
+  const src = sb.mkdir(name)
+  writeFileSync(`${src}/a.txt`, 'small file\n')
+  mkdirSync(`${src}/sub`)
+  writeFileSync(`${src}/sub/b.txt`, 'another\n')
+  if (bigBytes > 0) writeFileSync(`${src}/big.bin`, randomBytes(bigBytes))
+  chmodSync(src, 0o755)
+  return src
+}
+
+/** Runs a copy with error+progress reports to the capture server; returns exit code, starts, reports. */
+async function copyWithReports(name: string, src: string, dest: string, wrap?: string[]) {
+  const rsync = rsyncWrapper(sb, name)
+  const cwd = configDir(sb, name, `rsync: {path: ${JSON.stringify(rsync.path)}}\nreporters: [http]\n`)
+  chmodSync(cwd, 0o755)
+  const before = server.requests.length
+  const res = await launch(['-dest-dir=false', '-stderr', '-progress', '-report-addr', `${server.url}/${name}`, '-src', `${src}/`, '-dest', dest], {
+    cwd,
+    ...(wrap ? {wrap, env: {HOME: cwd}} : {}),
+  }).done
+  const reports = server.json().slice(before).filter((_, i) => server.requests[before + i]!.url.endsWith(`/${name}`))
+  return {...res, starts: rsync.starts(), reports}
+}
+
+function expectErrorReportLast(reports: Array<Record<string, unknown>>, errcode: number, errnoText: string) {
+  const errors = reports.filter((r) => r.errcode !== 0)
+  expect(errors).toHaveLength(1)
+  expect(reports.at(-1)).toBe(errors[0])
+  expect(errors[0]!.errcode).toBe(errcode)
+  expect(String(errors[0]!.message)).toContain(errnoText)
+  expect(String(errors[0]!.message)).toMatch(/rsync error: .*\(code \d+\) at /)
+  // the final progress report comes before the error report
+  expect(reports.length).toBeGreaterThanOrEqual(2)
+  expect(reports.at(-2)!.errcode).toBe(0)
+}
+
+describe('disk faults with real rsync', () => {
+  it('no space: 5 MB into a 1 MB tmpfs → 28, not retried, error report with rsync stderr, partial data is a prefix', async () => {
+    const src = makeSource('src-enospc', 5 * 1024 * 1024)
+    const dest = sb.path('dst-enospc')
+    sb.mountTmpfs(dest, 'size=1m')
+    const r = await copyWithReports('enospc', src, dest)
+    expect(r.code, r.stderr).toBe(28)
+    expect(r.starts).toBe(1)
+    expectErrorReportLast(r.reports, 28, 'No space left on device (28)')
+    expect(r.reports.at(-1)!.reason).toBe('exit status 11')
+    expect(leftovers(dest)).toEqual([])
+    // what arrived is intact; the big file is at most a --partial prefix of the source
+    for (const [rel, e] of snapshot(dest)) {
+      if (e.kind !== 'file') continue
+      expect(partialOrWhole(`${src}/${rel}`, `${dest}/${rel}`), rel).not.toBe('corrupt')
+    }
+    expect([...snapshot(dest).keys()].every((rel) => snapshot(src).has(rel))).toBe(true)
+  })
+
+  it('read-only dest (ro tmpfs) → 30, not retried, error report', async () => {
+    const src = makeSource('src-erofs', 0)
+    const dest = sb.path('dst-erofs')
+    sb.mountTmpfs(dest, 'size=1m')
+    writeFileSync(`${dest}/already.txt`, 'was here\n')
+    sb.remountReadOnly(dest)
+    const r = await copyWithReports('erofs', src, dest)
+    expect(r.code, r.stderr).toBe(30)
+    expect(r.starts).toBe(1)
+    expectErrorReportLast(r.reports, 30, 'Read-only file system (30)')
+    expect([...snapshot(dest).keys()]).toEqual(['already.txt'])
+  })
+
+  it('permission denied: as nobody into a root-owned 0755 dir → 13, not retried, nothing written', async () => {
+    const src = makeSource('src-eacces', 0)
+    chmodSync(`${src}/sub`, 0o755)
+    for (const f of ['a.txt', 'sub/b.txt']) chmodSync(`${src}/${f}`, 0o644)
+    const dest = sb.mkdir('dst-eacces')
+    chownSync(dest, 0, 0)
+    chmodSync(dest, 0o755)
+    const r = await copyWithReports('eacces', src, dest, ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'])
+    expect(r.code, r.stderr).toBe(13)
+    expect(r.starts).toBe(1)
+    expectErrorReportLast(r.reports, 13, 'Permission denied (13)')
+    expect([...snapshot(dest).keys()]).toEqual([])
+  })
+
+  it('file name too long: a 256-byte dest component → 36, not retried, nothing created', async () => {
+    const src = makeSource('src-long', 0)
+    const parent = sb.mkdir('dst-long')
+    const dest = `${parent}/${'n'.repeat(256)}`
+    const r = await copyWithReports('toolong', src, dest)
+    expect(r.code, r.stderr).toBe(36)
+    expect(r.starts).toBe(1)
+    expectErrorReportLast(r.reports, 36, 'File name too long (36)')
+    expect(r.reports.at(-1)!.reason).toBe('exit status 3')
+    expect([...snapshot(parent).keys()]).toEqual([])
+  })
+
+  it('a good copy after all that leaves identical trees and no temp files', async () => {
+    const src = makeSource('src-good', 64 * 1024)
+    const dest = sb.path('dst-good')
+    const r = await copyWithReports('good', src, dest)
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.starts).toBe(1)
+    expect(diffTrees(src, dest)).toEqual([])
+    expect(leftovers(dest)).toEqual([])
+    expect(r.reports.every((x) => x.errcode === 0)).toBe(true)
+    expect(r.reports.at(-1)).toMatchObject({current_count: 3, total_count: 5})
+    expect(readFileSync(`${dest}/a.txt`, 'utf8')).toBe('small file\n')
+  })
+})
