@@ -43,6 +43,8 @@ class PlainLines implements Reporter {
   readonly #state = new AttemptState()
   #lastLineAt = 0
   #lastKey = ''
+  // Without --progress rsync prints no progress; a `0/0 files` line would mislead.
+  #seen = false
 
   constructor(
     private readonly sink: TextSink,
@@ -55,10 +57,12 @@ class PlainLines implements Reporter {
     if (event.type === 'attempt-start') {
       this.#state.begin(event.attempt, now)
       this.#lastLineAt = now
+      this.#seen = false
     } else if (event.type === 'progress') {
+      this.#seen = true
       this.#state.take(event)
       if (now - this.#lastLineAt >= this.intervalMs) this.#line(now)
-    } else if (event.type === 'attempt-end') {
+    } else if (event.type === 'attempt-end' && this.#seen) {
       this.#line(now, true)
     }
   }
@@ -95,6 +99,8 @@ function streamOver(sink: TextSink): NodeJS.WritableStream {
 
 /** A live one-line bar on a terminal: files, bytes, rate, ETA; a new bar per attempt. */
 class TerminalBar implements Reporter {
+  // someone is watching: ask rsync for progress even without --progress
+  readonly wantsProgress = true
   readonly #state = new AttemptState()
   #bar: SingleBar | undefined
 

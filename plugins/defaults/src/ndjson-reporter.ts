@@ -11,6 +11,8 @@ interface LineSink {
 
 /** Each CopyEvent as one JSON line, with `time` (ISO 8601) and, for progress with bytes, `rate` (bytes/s). */
 class NdjsonReporter implements Reporter {
+  // a machine consumer of progress events: rsync is asked for progress output
+  readonly wantsProgress = true
   #attemptStartedAt = Date.now()
   #closed = false
 

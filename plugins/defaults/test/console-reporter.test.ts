@@ -92,8 +92,17 @@ describe('console reporter: plain lines', () => {
     const env = testEnv({progressBar: false}, {stderrTTY: true})
     const reporter = await createConsoleReporter(env, manualClock())
     void reporter.onEvent({type: 'attempt-start', attempt: 1})
+    void reporter.onEvent({type: 'progress', attempt: 1, filesTransferred: 2, filesTotal: 3})
     void reporter.onEvent(attemptEnd(1, 0))
-    expect(env.stderr.text).toBe('2026-01-01T00:00:00.000Z progress attempt 1: 0/0 files\n')
+    expect(env.stderr.text).toBe('2026-01-01T00:00:00.000Z progress attempt 1: 2/3 files\n')
+  })
+
+  it('prints no progress line for an attempt that reported no progress (rsync ran without it)', async () => {
+    const env = testEnv({progressBar: false}, {stderrTTY: false})
+    const reporter = await createConsoleReporter(env, manualClock())
+    void reporter.onEvent({type: 'attempt-start', attempt: 1})
+    void reporter.onEvent(attemptEnd(1, 0))
+    expect(env.stderr.text).toBe('')
   })
 
   it.each([{quiet: true}, {json: true}])('writes nothing with %j', async (settings) => {
