@@ -82,7 +82,8 @@ export const SIGNAL_RULE: ClassifyRule = {
 
 export const SEED_RULES: readonly ClassifyRule[] = Object.freeze([
   DEFAULT_RULE,
-  SIGNAL_RULE,
   ...codeRules(),
+  // after the code rules: a killed rsync has no exit status worth reading
+  SIGNAL_RULE,
   ...errnoRules(),
 ])

@@ -1,0 +1,120 @@
+import {describe, expect, it} from 'vitest'
+import {runCli} from '../helpers/run-cli.js'
+
+const CODES: Array<[number, string]> = [
+  [0, 'Succeed'],
+  [2, 'ErrNoSuchFileOrDir'],
+  [5, 'ErrIOError'],
+  [13, 'ErrPermissionDenied'],
+  [16, 'ErrDeviceIsBusy'],
+  [22, 'ErrInvalidArgument'],
+  [28, 'ErrNoSpaceLeftOnDevice'],
+  [30, 'ErrFileSystemIsReadOnly'],
+  [36, 'ErrFileNameTooLong'],
+  [255, 'ErrSystem'],
+  [129, 'StoppedBySIGHUP'],
+  [130, 'StoppedBySIGINT'],
+  [143, 'StoppedBySIGTERM'],
+]
+
+describe('transporter explain-exit <code>', () => {
+  it.concurrent.each(CODES)('%i explains %s', async (code, name) => {
+    const r = await runCli(['explain-exit', String(code)])
+    expect(r.code).toBe(0)
+    expect(r.stdout.split('\n')[0]).toBe(`${code} ${name}`)
+    expect(r.stdout).toContain('Usual causes:')
+    expect(r.stdout).toContain('What to check:')
+  })
+
+  it.concurrent.each(CODES.filter(([code]) => [0, 28, 143].includes(code)))('%i --json', async (code, name) => {
+    const r = await runCli(['explain-exit', String(code), '--json'])
+    expect(r.code).toBe(0)
+    const out = JSON.parse(r.stdout) as {code: number; name: string; causes: string[]; next: string[]}
+    expect(out).toMatchObject({code, name})
+    expect(out.causes.length).toBeGreaterThan(0)
+  })
+
+  it('0 carries the seed message', async () => {
+    const r = await runCli(['explain-exit', '0'])
+    expect(r.stdout).toContain('Message: process succeed complete with exit code 0')
+  })
+
+  it.concurrent.each([
+    [['1'], /1 is not a transporter exit code/],
+    [['999'], /999 is not a transporter exit code/],
+    [['abc'], /must be an integer/],
+    [[], /missing exit code/],
+    [['2', '--all'], /give one of/],
+    [['--rsync', '7'], /7 is not an exit code rsync documents/],
+    [['--bogus'], /Nonexistent flag/],
+  ])('%j exits 22 with one line and a hint', async (args, message) => {
+    const r = await runCli(['explain-exit', ...args])
+    expect(r.code).toBe(22)
+    const lines = r.stderr.trimEnd().split('\n')
+    expect(lines).toHaveLength(2)
+    expect(lines[0]).toMatch(message)
+    expect(lines[1]).toMatch(/^Hint: /)
+  })
+
+  it('an rsync code given as a transporter code points to --rsync', async () => {
+    const r = await runCli(['explain-exit', '23'])
+    expect(r.code).toBe(22)
+    expect(r.stderr).toMatch(/^Error: 23 is not a transporter exit code$/m)
+    expect(r.stderr).toContain('transporter explain-exit --rsync 23')
+  })
+
+  it('an unknown code under --json is a JSON error', async () => {
+    const r = await runCli(['explain-exit', '999', '--json'])
+    expect(r.code).toBe(22)
+    expect(JSON.parse(r.stdout)).toMatchObject({error: {exitCode: 22, message: '999 is not a transporter exit code'}})
+  })
+})
+
+describe('transporter explain-exit --rsync <code>', () => {
+  it('23: partial, retried, exit 13, with the errno refinements', async () => {
+    const r = await runCli(['explain-exit', '--rsync', '23'])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('rsync 23 RERR_PARTIAL')
+    expect(r.stdout).toContain('class partial, retried: yes, exit 13 ErrPermissionDenied')
+    expect(r.stdout).toMatch(/errno 28 ENOSPC\s+class fatal\s+retried: no\s+exit 28/)
+  })
+
+  it('--json matches the classifier', async () => {
+    const r = await runCli(['explain-exit', '--rsync', '11', '--json'])
+    const out = JSON.parse(r.stdout) as {class: string; retried: boolean; exitCode: number; refinements: Array<{errno: number; exitCode: number}>}
+    expect(out).toMatchObject({class: 'retryable', retried: true, exitCode: 5})
+    expect(out.refinements.map(f => [f.errno, f.exitCode])).toEqual(
+      expect.arrayContaining([[28, 28], [122, 28], [30, 30], [36, 36], [13, 13], [1, 13], [2, 2], [16, 16], [5, 5], [116, 5]]),
+    )
+  })
+
+  it.concurrent.each([['--rsync', '-1'], ['--rsync=-11'], ['--rsync', '-12']])('negative codes: %s %s', async (...args) => {
+    const r = await runCli(['explain-exit', ...args, '--json'])
+    expect(r.code).toBe(0)
+    expect(JSON.parse(r.stdout)).toMatchObject({class: 'retryable', exitCode: 255})
+  })
+})
+
+describe('transporter explain-exit --all', () => {
+  it('prints both tables', async () => {
+    const r = await runCli(['explain-exit', '--all'])
+    expect(r.code).toBe(0)
+    for (const [, name] of CODES) expect(r.stdout).toContain(name)
+    expect(r.stdout).toMatch(/^\s+23\s+RERR_PARTIAL\s+partial\s+yes\s+13/m)
+  })
+
+  it('--json lists every code', async () => {
+    const r = await runCli(['explain-exit', '--all', '--json'])
+    const out = JSON.parse(r.stdout) as {transporter: Array<{code: number}>; rsync: Array<{code: number; exitCode: number}>}
+    expect(out.transporter.map(e => e.code)).toEqual(expect.arrayContaining([0, 2, 5, 13, 16, 22, 28, 30, 36, 255, 143]))
+    expect(out.rsync.find(e => e.code === 3)?.exitCode).toBe(2)
+    expect(out.rsync).toHaveLength(31)
+  })
+
+  it('--help has a description and examples', async () => {
+    const r = await runCli(['explain-exit', '--help'])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('EXAMPLES')
+    expect(r.stdout).toContain('--rsync')
+  })
+})
