@@ -2,6 +2,7 @@ import type {AttemptResult, ClassifyRule, Logger, RetryPolicy} from '../plugin-a
 import {classify} from './classify.js'
 import type {EventBus} from './events.js'
 import {MSG_MAX_RETRY, MSG_UNRECOVERABLE} from './messages.js'
+import type {ProgressSample} from './progress.js'
 import {runRsyncAttempt} from './rsync-attempt.js'
 import type {StopController} from './stop.js'
 import {emptyTempDir, type TempDir} from './temp-dir.js'
@@ -26,6 +27,8 @@ export interface LoopRuntime {
   log: Logger
   stop: StopController
   onStderr?: ((chunk: Buffer) => void) | undefined
+  /** --parallel: turns one worker's sample into the sum over all workers (one report stream) */
+  combine?: ((worker: string, sample: ProgressSample) => ProgressSample) | undefined
 }
 
 export interface LoopOutcome {
@@ -59,11 +62,11 @@ export async function runAttemptLoop(spec: LoopSpec, rt: LoopRuntime): Promise<L
           }
           lastSent = now
           pending = false
-          rt.bus.emit({type: 'progress', attempt, ...sample})
+          rt.bus.emit({type: 'progress', attempt, ...(rt.combine ? rt.combine(spec.label ?? '', sample) : sample)})
         },
       },
     )
-    if (pending) rt.bus.emit({type: 'progress', attempt, ...raw.last})
+    if (pending) rt.bus.emit({type: 'progress', attempt, ...(rt.combine ? rt.combine(spec.label ?? '', raw.last) : raw.last)})
     emptyTempDir(spec.tempDir)
 
     const verdict = classify({code: raw.code, signal: raw.signal, stderr: raw.stderrTail}, spec.classifyRules)

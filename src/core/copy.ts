@@ -11,9 +11,10 @@ import {MSG_SUCCEED} from './messages.js'
 import {runMountChecks} from './mount-checks.js'
 import {runRsyncAttempt} from './rsync-attempt.js'
 import {planWork} from './plan.js'
+import type {ProgressSample} from './progress.js'
 import {terminatedReason} from './reason.js'
 import {signalExitCode, type StopController} from './stop.js'
-import {createTempDir, removeTempDir, trackTempDir, untrackTempDir} from './temp-dir.js'
+import {createTempDir, removeTempDir, subTempDir, trackTempDir, untrackTempDir} from './temp-dir.js'
 import {validateRunInput} from './validate.js'
 import {verifyCopy} from './verify.js'
 
@@ -96,25 +97,41 @@ export async function runCopy(req: CopyRequest, components: CopyComponents, rt: 
   const loops: LoopOutcome[] = []
   let mismatches: number | undefined
   try {
+    const latest = new Map<string, ProgressSample>()
+    // --parallel: one report stream, the workers' latest counters summed.
+    const combine = (worker: string, sample: ProgressSample): ProgressSample => {
+      latest.set(worker, sample)
+      let filesTransferred = 0
+      let filesTotal = 0
+      let bytes = 0
+      for (const s of latest.values()) {
+        filesTransferred += s.filesTransferred
+        filesTotal += s.filesTotal
+        bytes += s.bytes ?? 0
+      }
+      return {filesTransferred, filesTotal, bytes}
+    }
     const plans = await planWork({src: settings.src, parallel: req.parallel, shard: req.shard, listDir})
     const results = await Promise.all(
-      plans.map((plan) =>
-        runAttemptLoop(
+      plans.map((plan, i) => {
+        // Each worker gets its own temp subdir: emptying it after an attempt must not touch another worker's files.
+        const workerTemp = plans.length > 1 ? subTempDir(tempDir, i) : tempDir
+        return runAttemptLoop(
           {
             rsyncPath: req.rsyncPath,
-            args: plan.args({progress: settings.progress || settings.json || wantsProgress(components), dryRun: settings.dryRun, extraArgs: req.extraArgs, dest: settings.dest, tempDir}),
+            args: plan.args({progress: settings.progress || settings.json || wantsProgress(components), dryRun: settings.dryRun, extraArgs: req.extraArgs, dest: settings.dest, tempDir: workerTemp}),
             stderrTailBytes: req.stderrTailBytes,
             graceMs: req.graceMs,
             retryPolicy: components.retryPolicy,
             classifyRules: components.classifyRules,
-            tempDir,
+            tempDir: workerTemp,
             ...(req.env ? {env: req.env} : {}),
             ...(plan.label ? {label: plan.label} : {}),
             nextAttempt: () => ++attemptCounter,
           },
-          {bus, log: rt.log, stop: rt.stop, onStderr: rt.onStderr},
-        ),
-      ),
+          {bus, log: rt.log, stop: rt.stop, onStderr: rt.onStderr, combine: plans.length > 1 ? combine : undefined},
+        )
+      }),
     )
     loops.push(...results)
     const allOk = results.every((r) => r.exitCode === 0)

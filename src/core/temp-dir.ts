@@ -57,6 +57,18 @@ export function createTempDir(dest: string, runId: string): TempDir | undefined 
   return {path, filter: inTransferRoot ? `--filter=P /${name}/` : undefined}
 }
 
+/** A private subdir for one of several rsync processes sharing the run's temp dir. */
+export function subTempDir(dir: TempDir | undefined, index: number): TempDir | undefined {
+  if (!dir) return undefined
+  const path = join(dir.path, `w${index}`)
+  try {
+    mkdirSync(path, {mode: 0o700})
+  } catch {
+    return undefined
+  }
+  return {path, filter: dir.filter}
+}
+
 /** Removes what an attempt left in the temp dir (leftovers of a killed rsync). */
 export function emptyTempDir(dir: TempDir | undefined): void {
   if (!dir) return
