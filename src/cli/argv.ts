@@ -2,8 +2,11 @@ import {COPY_FLAG_TYPES} from './copy-flag-spec.js'
 import {GoFlagError, goFlagsToArgv} from './go-flags.js'
 import {rewritePluginInstallArgs} from './plugin-install-args.js'
 
-/** Flags oclif itself answers at the top level; anything else starting with `-` is the legacy form. */
-const ROOT_FLAGS = new Set(['--help', '-h', '--version'])
+/**
+ * Flags oclif itself answers at the top level; anything else starting with `-`
+ * is the legacy form (so `-h` and `-help` print copy's usage, as the Go binary did).
+ */
+const ROOT_FLAGS = new Set(['--help', '--version'])
 
 export type Rewritten = {argv: string[]} | {error: string}
 
