@@ -48,7 +48,9 @@ export function parseGoInt(value: string): number | undefined {
  * package rejected (and for leftover arguments, which Go silently ignored).
  */
 export function goFlagsToArgv(args: readonly string[], spec: Readonly<Record<string, GoFlagType>>): string[] {
-  const out: string[] = []
+  // Go's flag package lets a repeated flag overwrite the earlier value; oclif
+  // refuses repeats, so only the last occurrence of each flag is passed on.
+  const out = new Map<string, string>()
   let i = 0
   while (i < args.length) {
     const arg = args[i]!
@@ -71,19 +73,19 @@ export function goFlagsToArgv(args: readonly string[], spec: Readonly<Record<str
     }
     // `--no-progress-bar` and friends: the oclif spelling of a false bool.
     if (!spec[name] && name.startsWith('no-') && spec[name.slice(3)] === 'bool' && inline === undefined) {
-      out.push(`--${name}`)
+      out.set(name.slice(3), `--${name}`)
       continue
     }
     const type = spec[name]
     if (!type) throw new GoFlagError(`flag provided but not defined: -${name}`)
     if (type === 'bool') {
       if (inline === undefined) {
-        out.push(`--${name}`)
+        out.set(name, `--${name}`)
         continue
       }
       const value = parseGoBool(inline)
       if (value === undefined) throw new GoFlagError(`invalid boolean value ${JSON.stringify(inline)} for -${name}: parse error`)
-      out.push(value ? `--${name}` : `--no-${name}`)
+      out.set(name, value ? `--${name}` : `--no-${name}`)
       continue
     }
     let value = inline
@@ -96,10 +98,10 @@ export function goFlagsToArgv(args: readonly string[], spec: Readonly<Record<str
       if (n === undefined) throw new GoFlagError(`invalid value ${JSON.stringify(value)} for flag -${name}: parse error`)
       value = String(n)
     }
-    out.push(`--${name}=${value}`)
+    out.set(name, `--${name}=${value}`)
   }
   if (i < args.length) {
     throw new GoFlagError(`unexpected argument ${JSON.stringify(args[i])}: flags must come before any other argument, and copy takes no arguments`)
   }
-  return out
+  return [...out.values()]
 }
