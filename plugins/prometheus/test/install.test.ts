@@ -1,0 +1,105 @@
+import {execFileSync} from 'node:child_process'
+import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {startCaptureServer, type CaptureServer} from '../../../test/helpers/capture-server.js'
+import {createPluginHome, type PluginHome} from '../../../test/helpers/plugin-home.js'
+import {parseTextfile} from './parse-textfile.js'
+
+// End to end: the plugin linked, then packed and installed, selected in a
+// project's .transporterrc.yaml, reporting a real rsync copy.
+const PLUGIN_DIR = fileURLToPath(new URL('..', import.meta.url))
+
+let server: CaptureServer
+const homes: PluginHome[] = []
+
+beforeAll(async () => {
+  execFileSync('npm', ['run', '--silent', 'build'], {cwd: PLUGIN_DIR, stdio: 'pipe'})
+  server = await startCaptureServer()
+})
+afterAll(async () => {
+  await server?.close()
+  for (const home of homes) home.cleanup()
+})
+
+function newHome(): PluginHome {
+  const home = createPluginHome('transporter-prometheus-e2e-')
+  homes.push(home)
+  return home
+}
+
+function makeTree(home: PluginHome): {src: string; dest: string} {
+  const src = join(home.root, 'src')
+  mkdirSync(join(src, 'sub'), {recursive: true})
+  writeFileSync(join(src, 'a.txt'), 'alpha\n')
+  writeFileSync(join(src, 'sub', 'b.txt'), 'beta beta\n')
+  writeFileSync(join(src, 'sub', 'c.txt'), 'gamma gamma gamma\n')
+  return {src: `${src}/`, dest: join(home.root, 'dest')}
+}
+
+const CONFIG = `reporters:
+  - [prometheus/textfile, {file: metrics/transporter.prom, labels: {job: e2e}}]
+mountChecks: []
+`
+
+async function copyAndRead(home: PluginHome, src: string, dest: string) {
+  mkdirSync(join(home.project, 'metrics'), {recursive: true})
+  home.writeConfig(CONFIG)
+  const r = await home.run(['copy', '--src', src, '--dest', dest, '--dest-dir', '--progress', '--report-addr', server.url, '--report-interval', '1'])
+  const file = join(home.project, 'metrics', 'transporter.prom')
+  expect(existsSync(file), `no textfile written; stderr: ${r.stderr}`).toBe(true)
+  return {r, metrics: parseTextfile(readFileSync(file, 'utf8'))}
+}
+
+function expectSuccessfulCopyMetrics(metrics: ReturnType<typeof parseTextfile>, src: string, dest: string) {
+  const value = (name: string) => metrics.samples.get(name)?.value
+  expect(value('transporter_success')).toBe(1)
+  expect(value('transporter_last_exit_code')).toBe(0)
+  expect(value('transporter_files_transferred')).toBe(3)
+  expect(value('transporter_files_total')).toBeGreaterThanOrEqual(3)
+  expect(value('transporter_attempts_total')).toBe(1)
+  expect(value('transporter_duration_seconds')).toBeGreaterThan(0)
+  expect(value('transporter_last_run_timestamp_seconds')).toBeGreaterThan(1_600_000_000)
+  expect(metrics.samples.get('transporter_success')?.labels).toEqual({src, dest, job: 'e2e'})
+}
+
+describe('transporter-plugin-prometheus end to end', () => {
+  it('linked: a real copy writes the textfile', async () => {
+    const home = newHome()
+    await home.link(PLUGIN_DIR)
+    const {src, dest} = makeTree(home)
+    const {r, metrics} = await copyAndRead(home, src, dest)
+    expect(r.code, r.stderr).toBe(0)
+    expect(readFileSync(join(dest, 'sub', 'c.txt'), 'utf8')).toBe('gamma gamma gamma\n')
+    expectSuccessfulCopyMetrics(metrics, src, dest)
+  })
+
+  it('linked: a failing copy records the exit code, success 0 and every attempt', async () => {
+    const home = newHome()
+    await home.link(PLUGIN_DIR)
+    const src = join(home.root, 'does-not-exist')
+    const {r, metrics} = await copyAndRead(home, src, join(home.root, 'dest'))
+    expect(r.code).not.toBe(0)
+    expect(metrics.samples.get('transporter_success')?.value).toBe(0)
+    expect(metrics.samples.get('transporter_last_exit_code')?.value).toBe(r.code)
+    expect(metrics.samples.get('transporter_attempts_total')?.value).toBeGreaterThanOrEqual(1)
+  })
+
+  it('packed and installed from the tarball: the same copy writes the same metrics', async () => {
+    const home = newHome()
+    const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', home.root], {cwd: PLUGIN_DIR, env: {...process.env, ...home.env} as NodeJS.ProcessEnv, encoding: 'utf8'})
+    const tarball = packed.trim().split('\n').at(-1)!
+    // a relative tarball path: transporter turns it into file:<absolute path> for oclif
+    const install = await home.run(['plugins', 'install', `../${tarball}`], {timeoutMs: 120_000})
+    expect(install.code, install.stderr).toBe(0)
+    expect(install.stderr).not.toContain('Warning')
+    const listed = await home.run(['plugins'])
+    expect(listed.stdout).toContain('transporter-plugin-prometheus 0.1.0')
+    expect(listed.stdout).not.toContain('(link)')
+    const {src, dest} = makeTree(home)
+    const {r, metrics} = await copyAndRead(home, src, dest)
+    expect(r.code, r.stderr).toBe(0)
+    expectSuccessfulCopyMetrics(metrics, src, dest)
+  })
+})
