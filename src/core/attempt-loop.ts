@@ -94,8 +94,8 @@ export async function runAttemptLoop(spec: LoopSpec, rt: LoopRuntime): Promise<L
     if (raw.interrupted) return {exitCode: result.exitCode, attempts: history, warnings}
 
     const decision = spec.retryPolicy.decide(result, history)
-    const max = (spec.retryPolicy as {maxAttempts?: unknown}).maxAttempts
-    const of = typeof max === 'number' ? `/${max}` : ''
+    const max = maxAttemptsOf(spec.retryPolicy)
+    const of = max === undefined ? '' : `/${max}`
     if (!decision.retry) {
       const exitCode = decision.exitCode ?? result.exitCode
       if (decision.warning) {
@@ -116,6 +116,16 @@ export async function runAttemptLoop(spec: LoopSpec, rt: LoopRuntime): Promise<L
     await rt.stop.sleep(decision.delayMs)
     if (rt.stop.stopped) return {exitCode: result.exitCode, attempts: history, warnings}
   }
+}
+
+/**
+ * N for "attempt n/N" in log lines. Policies are plugin objects: the default
+ * ones keep it in `options.maxAttempts`, others may expose `maxAttempts`.
+ */
+function maxAttemptsOf(policy: RetryPolicy): number | undefined {
+  const p = policy as {maxAttempts?: unknown; options?: {maxAttempts?: unknown}}
+  const max = p.maxAttempts ?? p.options?.maxAttempts
+  return typeof max === 'number' ? max : undefined
 }
 
 /** The last few stderr lines, indented, for a log line a person can act on. */
