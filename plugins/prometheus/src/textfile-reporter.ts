@@ -15,25 +15,25 @@ const RESERVED = new Set(['src', 'dest'])
 
 export function parseTextfileOptions(options: unknown, baseDir: string): TextfileOptions {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new Error('prometheus/textfile: options must be {file, labels?}')
+    throw new Error('options must be {file, labels?}')
   }
   const bag = options as Record<string, unknown>
   for (const key of Object.keys(bag)) {
-    if (key !== 'file' && key !== 'labels') throw new Error(`prometheus/textfile: unknown option "${key}" (expected file, labels)`)
+    if (key !== 'file' && key !== 'labels') throw new Error(`unknown option "${key}" (expected file, labels)`)
   }
   if (typeof bag.file !== 'string' || bag.file.trim() === '') {
-    throw new Error('prometheus/textfile: option "file" is required: the .prom file for node_exporter\'s textfile collector')
+    throw new Error('option "file" is required: the .prom file for node_exporter\'s textfile collector')
   }
   const labels: Record<string, string> = {}
   if (bag.labels !== undefined) {
     if (typeof bag.labels !== 'object' || bag.labels === null || Array.isArray(bag.labels)) {
-      throw new Error('prometheus/textfile: option "labels" must be a mapping of label names to strings')
+      throw new Error('option "labels" must be a mapping of label names to strings')
     }
     for (const [name, value] of Object.entries(bag.labels)) {
-      if (!LABEL_NAME.test(name) || name.startsWith('__')) throw new Error(`prometheus/textfile: "${name}" is not a valid Prometheus label name`)
-      if (RESERVED.has(name)) throw new Error(`prometheus/textfile: label "${name}" is set by the reporter itself`)
+      if (!LABEL_NAME.test(name) || name.startsWith('__')) throw new Error(`"${name}" is not a valid Prometheus label name`)
+      if (RESERVED.has(name)) throw new Error(`label "${name}" is set by the reporter itself`)
       if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
-        throw new Error(`prometheus/textfile: label "${name}" must be a string`)
+        throw new Error(`label "${name}" must be a string`)
       }
       labels[name] = String(value)
     }

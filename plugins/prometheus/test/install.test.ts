@@ -86,6 +86,17 @@ describe('transporter-plugin-prometheus end to end', () => {
     expect(metrics.samples.get('transporter_attempts_total')?.value).toBeGreaterThanOrEqual(1)
   })
 
+  it('linked: a bad option is a config error (22) naming the file, the entry and the option', async () => {
+    const home = newHome()
+    await home.link(PLUGIN_DIR)
+    const {src, dest} = makeTree(home)
+    const config = home.writeConfig('reporters: [console, [textfile, {labels: {job: x}}]]\nmountChecks: []\n')
+    const r = await home.run(['copy', '--src', src, '--dest', dest])
+    expect(r.code).toBe(22)
+    expect(r.stderr).toContain(`config ${config}: reporters[1]: reporter "textfile": option "file" is required`)
+    expect(existsSync(dest)).toBe(false)
+  })
+
   it('packed and installed from the tarball: the same copy writes the same metrics', async () => {
     const home = newHome()
     const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', home.root], {cwd: PLUGIN_DIR, env: {...process.env, ...home.env} as NodeJS.ProcessEnv, encoding: 'utf8'})
