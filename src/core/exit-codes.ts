@@ -4,18 +4,27 @@
  * what usually causes it, what to look at next.
  */
 import {constants} from 'node:os'
+import {
+  MSG_CHECK_MOUNT,
+  MSG_MAX_RETRY,
+  MSG_MISS_PARTNER,
+  MSG_REPORT_ADDR,
+  MSG_SRC_OR_DEST,
+  MSG_SUCCEED,
+  MSG_UNRECOVERABLE,
+} from './messages.js'
 
 export {RSYNC_CODES, rsyncCode, type RsyncCodeInfo} from './rsync-codes.js'
 
-/** The log and report messages of the Go original, byte for byte. */
+/** The log and report messages of the Go original, byte for byte (one source: messages.ts). */
 export const MESSAGES = {
-  succeed: 'process succeed complete with exit code 0',
-  srcOrDest: 'src path or dest path is empty or not absolute path',
-  flagMissPartner: "missing required partner flag('progress' or 'stderr' miss partner 'report-addr')",
-  reportAddr: 'report addr is unavailable',
-  maxLimitRetry: 'retry limit has been reached, but still get an error(can be recovered)',
-  unrecoverable: 'return a unrecoverable error',
-  checkMount: 'occur a error when check src or dest is mounted',
+  succeed: MSG_SUCCEED,
+  srcOrDest: MSG_SRC_OR_DEST,
+  flagMissPartner: MSG_MISS_PARTNER,
+  reportAddr: MSG_REPORT_ADDR,
+  maxLimitRetry: MSG_MAX_RETRY,
+  unrecoverable: MSG_UNRECOVERABLE,
+  checkMount: MSG_CHECK_MOUNT,
 } as const
 
 export const EXIT = {

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {loadSamples, SPEC_TABLE} from '../helpers/classify-table.js'
+import {loadSamples, SPEC_TABLE} from '../helpers/exit-tables.js'
 import {runCli} from '../helpers/run-cli.js'
 
 interface Out {

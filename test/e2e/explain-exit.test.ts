@@ -1,21 +1,8 @@
 import {describe, expect, it} from 'vitest'
+import {EXIT_NAMES, SIGNAL_EXIT_NAMES} from '../helpers/exit-tables.js'
 import {runCli} from '../helpers/run-cli.js'
 
-const CODES: Array<[number, string]> = [
-  [0, 'Succeed'],
-  [2, 'ErrNoSuchFileOrDir'],
-  [5, 'ErrIOError'],
-  [13, 'ErrPermissionDenied'],
-  [16, 'ErrDeviceIsBusy'],
-  [22, 'ErrInvalidArgument'],
-  [28, 'ErrNoSpaceLeftOnDevice'],
-  [30, 'ErrFileSystemIsReadOnly'],
-  [36, 'ErrFileNameTooLong'],
-  [255, 'ErrSystem'],
-  [129, 'StoppedBySIGHUP'],
-  [130, 'StoppedBySIGINT'],
-  [143, 'StoppedBySIGTERM'],
-]
+const CODES = [...EXIT_NAMES, ...SIGNAL_EXIT_NAMES]
 
 describe('transporter explain-exit <code>', () => {
   it.concurrent.each(CODES)('%i explains %s', async (code, name) => {

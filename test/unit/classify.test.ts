@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import {classify, findErrnos, SEED_RULES} from '../../src/core/classify.js'
 import type {ClassifyRule, CopyClass} from '../../src/plugin-api.js'
-import {SPEC_TABLE, loadSamples} from '../helpers/classify-table.js'
+import {SPEC_TABLE, loadSamples} from '../helpers/exit-tables.js'
 
 describe('classify: the base table of spec §6', () => {
   it.each(SPEC_TABLE)('rsync $code → $cls, exit $exit', ({code, cls, exit}) => {

@@ -1,19 +1,9 @@
 import {describe, expect, it} from 'vitest'
+import {EXIT_NAMES, SIGNAL_EXIT_NAMES} from '../helpers/exit-tables.js'
 import {allExitCodes, EXIT, EXIT_CODES, explainExitCode, MESSAGES, RSYNC_CODES, rsyncCode} from '../../src/core/exit-codes.js'
 
 describe('transporter exit codes (spec §2)', () => {
-  it.each([
-    [0, 'Succeed'],
-    [2, 'ErrNoSuchFileOrDir'],
-    [5, 'ErrIOError'],
-    [13, 'ErrPermissionDenied'],
-    [16, 'ErrDeviceIsBusy'],
-    [22, 'ErrInvalidArgument'],
-    [28, 'ErrNoSpaceLeftOnDevice'],
-    [30, 'ErrFileSystemIsReadOnly'],
-    [36, 'ErrFileNameTooLong'],
-    [255, 'ErrSystem'],
-  ])('%i is %s, with causes and next steps', (code, name) => {
+  it.each(EXIT_NAMES)('%i is %s, with causes and next steps', (code, name) => {
     const info = explainExitCode(code)
     expect(info?.name).toBe(name)
     expect(info?.causes.length).toBeGreaterThan(0)
@@ -22,7 +12,7 @@ describe('transporter exit codes (spec §2)', () => {
   })
 
   it('lists exactly the codes of the spec table', () => {
-    expect(EXIT_CODES.map(e => e.code)).toEqual([0, 2, 5, 13, 16, 22, 28, 30, 36, 255])
+    expect(EXIT_CODES.map(e => e.code)).toEqual(EXIT_NAMES.map(([code]) => code))
   })
 
   it('carries the seed messages byte for byte', () => {
@@ -41,9 +31,7 @@ describe('transporter exit codes (spec §2)', () => {
   })
 
   it.each([
-    [129, 'StoppedBySIGHUP'],
-    [130, 'StoppedBySIGINT'],
-    [143, 'StoppedBySIGTERM'],
+    ...SIGNAL_EXIT_NAMES,
     [137, 'KilledBySIGKILL'],
     [138, 'KilledBySIGUSR1'],
   ])('128+n: %i is %s', (code, name) => {

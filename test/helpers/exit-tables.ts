@@ -24,6 +24,26 @@ export const SPEC_TABLE: SpecRow[] = [
   ...rows([6, 7, 99, 128, 255, -1, -5], 'retryable', 255),
 ]
 
+/** transporter's exit codes and their names (spec §2), plus the signals it handles. */
+export const EXIT_NAMES: Array<[number, string]> = [
+  [0, 'Succeed'],
+  [2, 'ErrNoSuchFileOrDir'],
+  [5, 'ErrIOError'],
+  [13, 'ErrPermissionDenied'],
+  [16, 'ErrDeviceIsBusy'],
+  [22, 'ErrInvalidArgument'],
+  [28, 'ErrNoSpaceLeftOnDevice'],
+  [30, 'ErrFileSystemIsReadOnly'],
+  [36, 'ErrFileNameTooLong'],
+  [255, 'ErrSystem'],
+]
+
+export const SIGNAL_EXIT_NAMES: Array<[number, string]> = [
+  [129, 'StoppedBySIGHUP'],
+  [130, 'StoppedBySIGINT'],
+  [143, 'StoppedBySIGTERM'],
+]
+
 export const SAMPLES_DIR = fileURLToPath(new URL('../fixtures/rsync-stderr/', import.meta.url))
 
 export interface Sample {
