@@ -1,0 +1,195 @@
+/**
+ * Every row of the seed's code table (spec §6) through the whole CLI: the
+ * exit code, how many times rsync ran (the fake's log), the seed's log
+ * message, the reason text and the --json result (spec §8.4).
+ */
+import {afterAll, describe, expect, test} from 'vitest'
+import {fakeRsync, type FakeRsync, type FakeStep} from '../helpers/fake-rsync.js'
+import {cleanup, makeWorkspace, type Workspace} from '../helpers/trees.js'
+import {runCopy} from './copy-helpers.js'
+
+const spaces: Workspace[] = []
+// tests run concurrently: clean up once the whole file is done
+afterAll(() => cleanup(...spaces.map((w) => w.root)))
+
+function setup(steps: FakeStep[]): {ws: Workspace; fake: FakeRsync} {
+  const ws = makeWorkspace(() => {})
+  spaces.push(ws)
+  return {ws, fake: fakeRsync(ws.root, steps)}
+}
+
+const MAX_RETRY = 'retry limit has been reached, but still get an error(can be recovered)'
+const UNRECOVERABLE = 'return a unrecoverable error'
+const SUCCEED = 'process succeed complete with exit code 0'
+
+interface JsonAttempt {
+  code: number
+  reason: string
+  durationMs: number
+  filesTransferred: number
+  bytes: number
+}
+interface JsonResult {
+  exitCode: number
+  class: string
+  attempts: JsonAttempt[]
+  filesTransferred: number
+  filesTotal: number
+  bytes: number
+  durationMs: number
+  stderrTail: string
+}
+
+/** Runs a copy against the fake with --json; stdout must hold exactly one object. */
+async function run(steps: FakeStep[], extra: string[] = []) {
+  const {ws, fake} = setup(steps)
+  const r = await runCopy(['-src', ws.src, '-dest', ws.dest, '-rsync-path', fake.path, '--json', ...extra], ws, {env: fake.env})
+  const json = JSON.parse(r.stdout) as JsonResult
+  return {r, json, runs: fake.invocations().length}
+}
+
+const tail = (code: number) => `rsync error: fake failure (code ${code}) at main.c(1) [sender=3.5.0]\n`
+
+type Row = [code: number, exit: number, cls: string, runs: number]
+const ROWS: Row[] = [
+  [1, 22, 'usage', 1],
+  [4, 22, 'usage', 1],
+  [3, 2, 'fatal', 1],
+  [2, 255, 'fatal', 1],
+  [5, 255, 'fatal', 1],
+  ...[10, 11, 12, 13].map((c): Row => [c, 5, 'retryable', 3]),
+  [23, 13, 'partial', 3],
+  ...[14, 15, 16, 19, 20, 21, 22, 25, 30, 35, 124, 125, 126, 127].map((c): Row => [c, 255, 'retryable', 3]),
+  [99, 255, 'retryable', 3],
+]
+
+describe.concurrent('seed code table (spec §6), default policy', () => {
+  test('0: one attempt, exit 0, the seed success line', async () => {
+    const {r, json, runs} = await run([{exit: 0, progress: [[2, 3]]}])
+    expect(r.code, r.stderr).toBe(0)
+    expect(runs).toBe(1)
+    expect(r.stderr).toContain(SUCCEED)
+    expect(r.stderr).not.toContain(UNRECOVERABLE)
+    expect(json).toMatchObject({exitCode: 0, class: 'ok', filesTransferred: 2, filesTotal: 3, stderrTail: ''})
+    expect(json.attempts).toHaveLength(1)
+    expect(json.attempts[0]).toMatchObject({code: 0, reason: 'exit status 0', filesTransferred: 2, bytes: 2048})
+  })
+
+  test.each(ROWS)('rsync %i → exit %i (%s), rsync ran %i time(s)', async (code, exit, cls, times) => {
+    const {r, json, runs} = await run([{exit: code, stderr: tail(code)}])
+    expect(r.code, r.stderr).toBe(exit)
+    expect(runs).toBe(times)
+    expect(r.stderr).toContain(times === 1 ? UNRECOVERABLE : MAX_RETRY)
+    expect(r.stderr).not.toContain(times === 1 ? MAX_RETRY : UNRECOVERABLE)
+    expect(r.stderr).not.toContain(SUCCEED)
+    // the seed's stderr reached the user (echoed) and the result
+    expect(r.stderr).toContain(tail(code).trim())
+    expect(json.exitCode).toBe(exit)
+    expect(json.class).toBe(cls)
+    expect(json.stderrTail).toBe(tail(code))
+    expect(json.attempts).toHaveLength(times)
+    for (const a of json.attempts) {
+      expect(a).toMatchObject({code, reason: `exit status ${code}`, filesTransferred: 0, bytes: 0})
+      expect(typeof a.durationMs).toBe('number')
+    }
+    if (times > 1) {
+      // retry log lines: attempt n/N, the reason and the stderr tail
+      expect(r.stderr).toMatch(new RegExp(`attempt 1/3 failed: exit status ${code}.*fake failure \\(code ${code}\\)`))
+      expect(r.stderr).toMatch(/attempt 2\/3 failed/)
+    }
+  })
+
+  test('killed by a signal → code -1, "signal: killed", retried, 255', async () => {
+    const {r, json, runs} = await run([{killSelf: 'SIGKILL'}])
+    expect(r.code, r.stderr).toBe(255)
+    expect(runs).toBe(3)
+    expect(r.stderr).toContain(MAX_RETRY)
+    expect(r.stderr).toContain('signal: killed')
+    expect(json.attempts.map((a) => [a.code, a.reason])).toEqual(Array(3).fill([-1, 'signal: killed']))
+  })
+
+  test('killed by SIGTERM → "signal: terminated"', async () => {
+    const {r, json} = await run([{killSelf: 'SIGTERM'}, {exit: 0}])
+    expect(r.code, r.stderr).toBe(0)
+    expect(json.attempts.map((a) => a.reason)).toEqual(['signal: terminated', 'exit status 0'])
+  })
+
+  test('rsync binary missing → the Go start-failure text, retried, 255', async () => {
+    const ws = makeWorkspace(() => {})
+    spaces.push(ws)
+    const missing = `${ws.root}/no/such/rsync`
+    const r = await runCopy(['-src', ws.src, '-dest', ws.dest, '-rsync-path', missing, '--json'], ws)
+    expect(r.code, r.stderr).toBe(255)
+    const json = JSON.parse(r.stdout) as JsonResult
+    expect(json.attempts).toHaveLength(3)
+    expect(json.attempts[0]?.reason).toBe(`fork/exec ${missing}: no such file or directory`)
+    expect(r.stderr).toContain(`fork/exec ${missing}: no such file or directory`)
+    expect(r.stderr).toContain(MAX_RETRY)
+  })
+
+  test('a retryable failure that recovers: 11, 0 → exit 0 after two attempts', async () => {
+    const {r, json, runs} = await run([{exit: 11, stderr: tail(11)}, {exit: 0, progress: [[1, 1]]}])
+    expect(r.code, r.stderr).toBe(0)
+    expect(runs).toBe(2)
+    expect(json.attempts.map((a) => a.code)).toEqual([11, 0])
+    expect(r.stderr).toContain(SUCCEED)
+    expect(r.stderr).not.toContain(MAX_RETRY)
+  })
+})
+
+const line = (errno: number, text: string) => `rsync: [receiver] write failed on "/dest/x": ${text} (${errno})\n`
+
+describe.concurrent('errno refinement from rsync stderr (spec §6)', () => {
+  test.each([
+    // code, stderr, exit, runs
+    [11, 'rsync: [receiver] write failed on "/d/big": No space left on device (28)\nrsync: [sender] write error: Broken pipe (32)\n', 28, 1],
+    [11, line(122, 'Disk quota exceeded'), 28, 1],
+    [23, 'rsync: [receiver] mkstemp "/d/.f1.txt.FH5ypD" failed: Read-only file system (30)\n', 30, 1],
+    [11, 'rsync: [Receiver] mkdir "/ro/dst" failed: Read-only file system (30)\n', 30, 1],
+    [3, 'rsync: [Receiver] ERROR: cannot stat destination "/d/aaaa": File name too long (36)\n', 36, 1],
+    [23, 'rsync: [sender] send_files failed to open "/s/secret": Permission denied (13)\n', 13, 1],
+    [11, 'rsync: [Receiver] mkdir "/d/x" failed: Operation not permitted (1)\n', 13, 1],
+    [23, 'rsync: [sender] change_dir "/x" failed: No such file or directory (2)\n', 2, 3],
+    [11, line(5, 'Input/output error'), 5, 3],
+    [23, line(16, 'Device or resource busy'), 16, 3],
+    [11, line(116, 'Stale file handle'), 5, 3],
+    // several errnos: the most severe fatal one wins
+    [23, `${line(13, 'Permission denied')}${line(30, 'Read-only file system')}${line(2, 'No such file or directory')}`, 30, 1],
+    // only 3, 11 and 23 are refined
+    [12, line(28, 'No space left on device'), 5, 3],
+  ])('rsync %i with %j → exit %i, rsync ran %i time(s)', async (code, stderr, exit, times) => {
+    const {r, json, runs} = await run([{exit: code, stderr: `${stderr}rsync error: (code ${code}) at io.c(1) [receiver=3.5.0]\n`}])
+    expect(r.code, r.stderr).toBe(exit)
+    expect(json.exitCode).toBe(exit)
+    expect(runs).toBe(times)
+    expect(r.stderr).toContain(times === 1 ? UNRECOVERABLE : MAX_RETRY)
+    expect(json.attempts.every((a) => a.reason === `exit status ${code}`)).toBe(true)
+  })
+})
+
+describe.concurrent('vanished source files (rsync 24, spec §6)', () => {
+  test('24, 24, 11, 24, 0 → exit 0; only the 11 counts', async () => {
+    const {r, json, runs} = await run([{exit: 24}, {exit: 24}, {exit: 11, stderr: tail(11)}, {exit: 24}, {exit: 0}])
+    expect(r.code, r.stderr).toBe(0)
+    expect(runs).toBe(5)
+    expect(json.attempts.map((a) => a.code)).toEqual([24, 24, 11, 24, 0])
+    expect(r.stderr).toContain(SUCCEED)
+    expect(r.stderr).toMatch(/not counted/)
+  })
+
+  test('11, 11, 24, 11 → the limit is reached on the third counted attempt (24 does not count)', async () => {
+    const {r, runs} = await run([{exit: 11}, {exit: 11}, {exit: 24}, {exit: 11}, {exit: 0}])
+    expect(r.code, r.stderr).toBe(5)
+    expect(runs).toBe(4)
+    expect(r.stderr).toContain(MAX_RETRY)
+  })
+
+  test('24 forever stops after 5 uncounted retries: exit 0 with a warning, never a hang', async () => {
+    const {r, json, runs} = await run([{exit: 24, stderr: 'file has vanished: "/src/f1"\n'}])
+    expect(r.code, r.stderr).toBe(0)
+    expect(runs).toBe(6)
+    expect(json.attempts).toHaveLength(6)
+    expect(r.stderr).toMatch(/WARN.*vanished/)
+    expect((json as unknown as {warnings: string[]}).warnings.length).toBeGreaterThan(0)
+  })
+})

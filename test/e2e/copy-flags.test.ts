@@ -1,0 +1,218 @@
+/**
+ * Go `flag` semantics of the legacy form (spec §1.1) and where settings come
+ * from (spec §1.2: flag > TRANSPORTER_* > config `copy:` > default). The fake
+ * rsync's argv log shows what transporter understood.
+ */
+import {existsSync} from 'node:fs'
+import {afterAll, describe, expect, test} from 'vitest'
+import {startCaptureServer, type CaptureServer} from '../helpers/capture-server.js'
+import {fakeRsync, type FakeRsync, type FakeStep} from '../helpers/fake-rsync.js'
+import {cleanup, makeWorkspace, type Workspace} from '../helpers/trees.js'
+import {runCopy, writeConfig} from './copy-helpers.js'
+
+const spaces: Workspace[] = []
+const servers: CaptureServer[] = []
+// tests run concurrently: clean up once the whole file is done
+afterAll(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()))
+  cleanup(...spaces.splice(0).map((w) => w.root))
+})
+
+/** A workspace with an empty source and a fake rsync that runs `steps`. */
+function setup(steps: FakeStep[] = [{}]): {ws: Workspace; fake: FakeRsync} {
+  const ws = makeWorkspace(() => {})
+  spaces.push(ws)
+  return {ws, fake: fakeRsync(ws.root, steps)}
+}
+
+async function server(): Promise<CaptureServer> {
+  const s = await startCaptureServer()
+  servers.push(s)
+  return s
+}
+
+const PARTNER = "missing required partner flag('progress' or 'stderr' miss partner 'report-addr')"
+
+/** SRC and DEST as rsync received them. */
+function paths(fake: FakeRsync): string[] {
+  return fake.invocations().map((i) => i.argv.slice(-2).join(' '))
+}
+
+describe.concurrent('Go flag syntax (spec §1.1)', () => {
+  test.each([
+    ['-name v', (s: string, d: string) => ['-src', s, '-dest', d]],
+    ['-name=v', (s: string, d: string) => [`-src=${s}`, `-dest=${d}`]],
+    ['--name v', (s: string, d: string) => ['--src', s, '--dest', d]],
+    ['--name=v', (s: string, d: string) => [`--src=${s}`, `--dest=${d}`]],
+    ['copy -name v', (s: string, d: string) => ['copy', '-src', s, '-dest', d]],
+    ['copy --name v (modern)', (s: string, d: string) => ['copy', '--src', s, '--dest', d]],
+  ])('%s', async (_form, argv) => {
+    const {ws, fake} = setup()
+    const r = await runCopy([...argv(ws.src, ws.dest), '-rsync-path', fake.path], ws, {env: fake.env})
+    expect(r.code, r.stderr).toBe(0)
+    expect(paths(fake)).toEqual([`${ws.src} ${ws.dest}`])
+  })
+
+  test.each(['false', '0', 'f', 'F', 'FALSE', 'False'])('-progress=%s is off: no partner flag needed', async (value) => {
+    const {ws, fake} = setup()
+    const r = await runCopy([`-progress=${value}`, '-src', ws.src, '-dest', ws.dest, '-rsync-path', fake.path], ws, {env: fake.env})
+    expect(r.code, r.stderr).toBe(0)
+    expect(fake.invocations()).toHaveLength(1)
+  })
+
+  test.each(['-progress', '-progress=true', '-progress=1', '-progress=t', '-progress=T', '-progress=TRUE', '-progress=True', '--progress'])('%s is on: needs -report-addr (22)', async (flag) => {
+    const {ws, fake} = setup()
+    const r = await runCopy([flag, '-src', ws.src, '-dest', ws.dest, '-rsync-path', fake.path], ws, {env: fake.env})
+    expect(r.code).toBe(22)
+    expect(r.stderr).toContain(PARTNER)
+    expect(fake.invocations()).toEqual([])
+  })
+
+  test.each([
+    ['0x2', 2],
+    ['010', 8],
+    ['+3', 3],
+  ])('int -retries %s means %d attempts', async (value, attempts) => {
+    const {ws, fake} = setup([{exit: 11}])
+    const r = await runCopy(['-retries', value, '-src', ws.src, '-dest', ws.dest, '-rsync-path', fake.path], ws, {env: fake.env})
+    expect(r.code, r.stderr).toBe(5)
+    expect(fake.invocations()).toHaveLength(attempts)
+  })
+
+  test('a negative int is a value, not a flag: -retries -5 is parsed as -5 (then refused), -report-interval -5 means 5 s', async () => {
+    const {ws, fake} = setup()
+    const bad = await runCopy(['-retries', '-5', '-src', ws.src, '-dest', ws.dest, '-rsync-path', fake.path], ws, {env: fake.env})
+    expect(bad.code).toBe(22)
+    expect(bad.stderr).toContain('-5')
+    const ok = await runCopy(['-report-interval', '-5', '-src', ws.src, '-dest', ws.dest, '-rsync-path', fake.path], ws, {env: fake.env})
+    expect(ok.code, ok.stderr).toBe(0)
+    expect(fake.invocations()).toHaveLength(1)
+  })
+
+  test('a repeated flag: the last value wins', async () => {
+    const {ws, fake} = setup()
+    const r = await runCopy(
+      ['-src', '/nowhere/else', '-progress', '-dest', '/nowhere/either', '-src', ws.src, '-progress=false', '-dest', ws.dest, '-rsync-path', fake.path],
+      ws,
+      {env: fake.env},
+    )
+    expect(r.code, r.stderr).toBe(0)
+    expect(paths(fake)).toEqual([`${ws.src} ${ws.dest}`])
+  })
+
+  test('a non-bool flag takes the next argument even when it starts with -', async () => {
+    const {ws, fake} = setup()
+    const r = await runCopy(['-src', '-dest', '-dest', ws.dest, '-rsync-path', fake.path], ws, {env: fake.env})
+    expect(r.code).toBe(22)
+    expect(r.stderr).toContain('src path or dest path is empty or not absolute path')
+    expect(r.stderr).toContain('"-dest"')
+    expect(fake.invocations()).toEqual([])
+  })
+
+  test.each([['-h'], ['-help'], ['-src', '/a', '--help'], ['-src', '/a', '-h'], ['copy', '-help'], ['copy', '--help']])('%s prints the usage of copy and exits 0', async (...argv) => {
+    const {ws} = setup()
+    const r = await runCopy(argv, ws)
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).toContain('USAGE')
+    expect(r.stdout).toContain('--report-addr')
+    expect(r.stdout).toContain('--dest-dir')
+  })
+
+  test("transporter --help alone is the CLI's help, listing copy", async () => {
+    const {ws} = setup()
+    const r = await runCopy(['--help'], ws)
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).toMatch(/^\s+copy\s/m)
+  })
+
+  test.each([
+    ['leftover argument', (s: string, d: string) => ['-src', s, '-dest', d, 'extra'], 'unexpected argument "extra"'],
+    ['leftover after --', (s: string, d: string) => ['-src', s, '--', '-dest', d], 'unexpected argument "-dest"'],
+    ['unknown flag', (s: string, d: string) => ['-src', s, '-dest', d, '-bogus'], 'flag provided but not defined: -bogus'],
+    ['unknown flag after copy', (s: string, d: string) => ['copy', '-src', s, '-dest', d, '--bogus=1'], 'flag provided but not defined: -bogus'],
+    ['missing value', (s: string, d: string) => ['-src', s, '-dest', d, '-report-addr'], 'flag needs an argument: -report-addr'],
+    ['bad int', (s: string, d: string) => ['-src', s, '-dest', d, '-report-interval', 'ten'], 'invalid value "ten" for flag -report-interval'],
+    ['bad int (float)', (s: string, d: string) => ['-src', s, '-dest', d, '-report-interval=1.5'], 'invalid value "1.5"'],
+    ['bad bool', (s: string, d: string) => ['-src', s, '-dest', d, '-progress=maybe'], 'invalid boolean value "maybe" for -progress'],
+  ])('%s → 22, nothing copied', async (_what, argv, message) => {
+    const {ws, fake} = setup()
+    const args = argv(ws.src, ws.dest)
+    const at = args[0] === 'copy' ? 1 : 0
+    args.splice(at, 0, '-dest-dir', '-rsync-path', fake.path)
+    const r = await runCopy(args, ws, {env: fake.env})
+    expect(r.code).toBe(22)
+    expect(r.stderr).toContain(message)
+    expect(r.stderr).not.toMatch(/\n\s+at /) // no stack trace
+    expect(fake.invocations()).toEqual([])
+    expect(existsSync(ws.dest)).toBe(false)
+  })
+})
+
+describe.concurrent('settings precedence: flag > TRANSPORTER_* > config > default (spec §1.2)', () => {
+  test('src, dest and rsync path from the environment, legacy and modern forms', async () => {
+    const {ws, fake} = setup()
+    const env = {...fake.env, TRANSPORTER_SRC: ws.src, TRANSPORTER_DEST: ws.dest, TRANSPORTER_RSYNC_PATH: fake.path}
+    const modern = await runCopy(['copy'], ws, {env})
+    expect(modern.code, modern.stderr).toBe(0)
+    const legacy = await runCopy(['-dest-dir'], ws, {env})
+    expect(legacy.code, legacy.stderr).toBe(0)
+    expect(paths(fake)).toEqual([`${ws.src} ${ws.dest}`, `${ws.src} ${ws.dest}`])
+  })
+
+  test('a flag beats the environment', async () => {
+    const {ws, fake} = setup()
+    const env = {...fake.env, TRANSPORTER_SRC: '/from/env', TRANSPORTER_DEST: '/from/env/dest'}
+    const r = await runCopy(['-src', ws.src, '-dest', ws.dest, '-rsync-path', fake.path], ws, {env})
+    expect(r.code, r.stderr).toBe(0)
+    expect(paths(fake)).toEqual([`${ws.src} ${ws.dest}`])
+  })
+
+  test('report-addr: config, then env over config, then flag over both', async () => {
+    const {ws, fake} = setup([{progress: [[1, 1]]}])
+    const [fromConfig, fromEnv, fromFlag] = await Promise.all([server(), server(), server()])
+    writeConfig(ws, `copy:\n  progress: true\n  reportAddr: ${fromConfig.url}\n`)
+    const base = ['-src', ws.src, '-dest', ws.dest, '-rsync-path', fake.path]
+    const env = {...fake.env, TRANSPORTER_REPORT_ADDR: fromEnv.url}
+
+    expect((await runCopy(base, ws, {env: fake.env})).code).toBe(0)
+    expect([fromConfig.requests.length, fromEnv.requests.length, fromFlag.requests.length]).toEqual([1, 0, 0])
+    expect((await runCopy(base, ws, {env})).code).toBe(0)
+    expect([fromConfig.requests.length, fromEnv.requests.length, fromFlag.requests.length]).toEqual([1, 1, 0])
+    expect((await runCopy([...base, '-report-addr', fromFlag.url], ws, {env})).code).toBe(0)
+    expect([fromConfig.requests.length, fromEnv.requests.length, fromFlag.requests.length]).toEqual([1, 1, 1])
+  })
+
+  test('bools: env false beats config true; a flag beats env', async () => {
+    const {ws, fake} = setup([{progress: [[1, 1]]}])
+    const srv = await server()
+    writeConfig(ws, `copy:\n  progress: true\n  reportAddr: ${srv.url}\n`)
+    const base = ['-src', ws.src, '-dest', ws.dest, '-rsync-path', fake.path]
+    const off = await runCopy(base, ws, {env: {...fake.env, TRANSPORTER_PROGRESS: 'false'}})
+    expect(off.code, off.stderr).toBe(0)
+    expect(srv.requests).toHaveLength(0)
+    const on = await runCopy([...base, '-progress'], ws, {env: {...fake.env, TRANSPORTER_PROGRESS: 'false'}})
+    expect(on.code, on.stderr).toBe(0)
+    expect(srv.requests).toHaveLength(1)
+  })
+
+  test('config progress without a report addr anywhere fails validation like the flag (22)', async () => {
+    const {ws, fake} = setup()
+    writeConfig(ws, 'copy:\n  progress: true\n')
+    const r = await runCopy(['-src', ws.src, '-dest', ws.dest, '-rsync-path', fake.path], ws, {env: fake.env})
+    expect(r.code).toBe(22)
+    expect(r.stderr).toContain(PARTNER)
+    expect(fake.invocations()).toEqual([])
+  })
+
+  test('a bad TRANSPORTER_ bool or int is a usage error (22)', async () => {
+    const {ws, fake} = setup()
+    const base = ['-src', ws.src, '-dest', ws.dest, '-rsync-path', fake.path]
+    const bool = await runCopy(base, ws, {env: {...fake.env, TRANSPORTER_PROGRESS: 'maybe'}})
+    expect(bool.code).toBe(22)
+    expect(bool.stderr).toContain('TRANSPORTER_PROGRESS')
+    const int = await runCopy(base, ws, {env: {...fake.env, TRANSPORTER_REPORT_INTERVAL: 'ten'}})
+    expect(int.code).toBe(22)
+    expect(int.stderr).toContain('TRANSPORTER_REPORT_INTERVAL')
+    expect(fake.invocations()).toEqual([])
+  })
+})

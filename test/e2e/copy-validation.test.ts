@@ -1,0 +1,152 @@
+/**
+ * Validation before anything touches the disk (spec §3), in order, with the
+ * seed's messages and exit 22; then --dest-dir and a report server that is down.
+ */
+import {existsSync, mkdirSync, statSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {afterAll, describe, expect, test} from 'vitest'
+import {startCaptureServer} from '../helpers/capture-server.js'
+import {fakeRsync, type FakeRsync} from '../helpers/fake-rsync.js'
+import {cleanup, diffTrees, listTree, makeWorkspace, type Workspace} from '../helpers/trees.js'
+import {runCopy} from './copy-helpers.js'
+
+const spaces: Workspace[] = []
+// tests run concurrently: clean up once the whole file is done
+afterAll(() => cleanup(...spaces.map((w) => w.root)))
+
+function setup(fill?: (src: string) => void): {ws: Workspace; fake: FakeRsync} {
+  const ws = makeWorkspace(fill)
+  spaces.push(ws)
+  return {ws, fake: fakeRsync(ws.root, [{}])}
+}
+
+const SRC_DEST = 'src path or dest path is empty or not absolute path'
+const PARTNER = "missing required partner flag('progress' or 'stderr' miss partner 'report-addr')"
+const REPORT_ADDR = 'report addr is unavailable'
+
+type Case = [what: string, argv: (ws: Workspace) => string[], messages: string[]]
+
+const cases: Case[] = [
+  ['no src', (ws) => ['-dest', ws.dest], [SRC_DEST, 'src=""']],
+  ['empty src', (ws) => ['-src', '', '-dest', ws.dest], [SRC_DEST, 'src=""']],
+  ['empty dest', (ws) => ['-src', ws.src, '-dest', ''], [SRC_DEST, 'dest=""']],
+  ['relative src', () => ['-src', 'data/in', '-dest', '/tmp/x'], [SRC_DEST, 'src="data/in"', 'dest="/tmp/x"']],
+  ['relative dest', (ws) => ['-src', ws.src, '-dest', 'out/dest'], [SRC_DEST, 'dest="out/dest"']],
+  ['dot-relative src', (ws) => ['-src', './src', '-dest', ws.dest], [SRC_DEST, 'src="./src"']],
+  ['newline in src', (ws) => ['-src', `${ws.src}\nrm -rf /`, '-dest', ws.dest], ['control character']],
+  ['tab in dest', (ws) => ['-src', ws.src, '-dest', `${ws.dest}\tx`], ['control character']],
+  ['host:path src', (ws) => ['-src', 'backup-host:/data', '-dest', ws.dest], ['remote endpoints', 'not supported']],
+  ['user@host:path dest', (ws) => ['-src', ws.src, '-dest', 'me@host:/data'], ['remote endpoints', 'not supported']],
+  ['rsync:// src', (ws) => ['-src', 'rsync://host/module/data', '-dest', ws.dest], ['remote endpoints', 'not supported']],
+  ['host::module src', (ws) => ['-src', 'host::module/data', '-dest', ws.dest], ['remote endpoints', 'not supported']],
+  ['-progress without -report-addr', (ws) => ['-progress', '-src', ws.src, '-dest', ws.dest], [PARTNER, '--progress']],
+  ['-stderr without -report-addr', (ws) => ['-stderr', '-src', ws.src, '-dest', ws.dest], [PARTNER, '--stderr']],
+  ['both without -report-addr: progress is named first', (ws) => ['-stderr', '-progress', '-src', ws.src, '-dest', ws.dest], [PARTNER, '--progress needs']],
+  ['ftp:// report addr', (ws) => ['-progress', '-report-addr', 'ftp://x/report', '-src', ws.src, '-dest', ws.dest], [REPORT_ADDR, '"ftp://x/report"']],
+  ['http:// without a host', (ws) => ['-stderr', '-report-addr', 'http://', '-src', ws.src, '-dest', ws.dest], [REPORT_ADDR]],
+  ['not a url', (ws) => ['-progress', '-report-addr', 'not a url', '-src', ws.src, '-dest', ws.dest], [REPORT_ADDR, '"not a url"']],
+  ['host:port without a scheme', (ws) => ['-progress', '-report-addr', 'api:8080/report', '-src', ws.src, '-dest', ws.dest], [REPORT_ADDR]],
+  // order (spec §3): paths before partners before the URL
+  ['relative src and a missing partner: paths first', () => ['-progress', '-src', 'rel', '-dest', '/tmp/x'], [SRC_DEST]],
+  ['relative dest and a bad URL: paths first', (ws) => ['-progress', '-report-addr', 'ftp://x', '-src', ws.src, '-dest', 'rel'], [SRC_DEST]],
+]
+
+describe.concurrent('validation (spec §3): exit 22, the seed message, nothing created', () => {
+  test.each(cases)('%s', async (_what, argv, messages) => {
+    const {ws, fake} = setup()
+    const r = await runCopy(['-dest-dir', '-rsync-path', fake.path, ...argv(ws)], ws, {env: fake.env})
+    expect(r.code, r.stderr).toBe(22)
+    for (const m of messages) expect(r.stderr).toContain(m)
+    expect(r.stderr).not.toMatch(/\n\s+at /)
+    expect(r.stdout).toBe('')
+    expect(fake.invocations()).toEqual([])
+    expect(existsSync(ws.dest)).toBe(false)
+    expect(listTree(join(ws.root, 'out'))).toEqual([])
+  })
+
+  test('the paths message is the seed text, then both values', async () => {
+    const {ws} = setup()
+    const r = await runCopy(['-src', 'a b', '-dest', '/x'], ws)
+    expect(r.code).toBe(22)
+    expect(r.stderr).toContain(`${SRC_DEST} (src="a b", dest="/x")`)
+  })
+})
+
+describe('--dest-dir (spec §1.2, §3 step 5)', () => {
+  test('creates every missing level with mode 0775 & ~umask, then copies into it', async () => {
+    const {ws} = setup()
+    const dest = join(ws.root, 'out/a/b/c')
+    // the child inherits the umask at spawn time
+    const old = process.umask(0o002)
+    const run = runCopy(['-dest-dir', '-src', `${ws.src}/`, '-dest', dest], ws)
+    process.umask(old)
+    const r = await run
+    expect(r.code, r.stderr).toBe(0)
+    for (const dir of ['out/a', 'out/a/b']) expect((statSync(join(ws.root, dir)).mode & 0o777).toString(8)).toBe('775')
+    expect(diffTrees(ws.src, dest)).toEqual([])
+  })
+
+  test('with the usual umask 022 the new directories are 0755', async () => {
+    const {ws} = setup()
+    const dest = join(ws.root, 'out/x/y')
+    const old = process.umask(0o022)
+    const run = runCopy(['-dest-dir', '-src', ws.src, '-dest', dest], ws)
+    process.umask(old)
+    const r = await run
+    expect(r.code, r.stderr).toBe(0)
+    expect((statSync(join(ws.root, 'out/x')).mode & 0o777).toString(8)).toBe('755')
+  })
+
+  test('dest exists and is a file → 255, the file untouched, rsync never started', async () => {
+    const {ws, fake} = setup()
+    mkdirSync(join(ws.root, 'out'), {recursive: true})
+    writeFileSync(ws.dest, 'keep me')
+    const r = await runCopy(['-dest-dir', '-src', ws.src, '-dest', ws.dest, '-rsync-path', fake.path], ws, {env: fake.env})
+    expect(r.code, r.stderr).toBe(255)
+    expect(r.stderr).toContain('not a directory')
+    expect(fake.invocations()).toEqual([])
+    expect(statSync(ws.dest).isFile()).toBe(true)
+  })
+
+  test('a path component is a file → 255', async () => {
+    const {ws, fake} = setup()
+    writeFileSync(join(ws.root, 'out/file'), 'x')
+    const r = await runCopy(['-dest-dir', '-src', ws.src, '-dest', join(ws.root, 'out/file/dest'), '-rsync-path', fake.path], ws, {env: fake.env})
+    expect(r.code, r.stderr).toBe(255)
+    expect(fake.invocations()).toEqual([])
+  })
+
+  test('without --dest-dir a missing dest parent is rsync’s error, not created by transporter', async () => {
+    const {ws} = setup()
+    const dest = join(ws.root, 'out/missing/dest')
+    const r = await runCopy(['-src', ws.src, '-dest', dest], ws)
+    expect(r.code).not.toBe(0)
+    expect(existsSync(join(ws.root, 'out/missing'))).toBe(false)
+  })
+})
+
+describe('the report server is never a reason to fail', () => {
+  test('server down: the copy succeeds (exit 0), the tree is complete, a warning says reports were lost', async () => {
+    const {ws} = setup()
+    const srv = await startCaptureServer()
+    const url = srv.url
+    await srv.close() // nothing listens on that port any more
+    const r = await runCopy(['-dest-dir', '-progress', '-stderr', '-report-interval', '1', '-report-addr', url, '-src', `${ws.src}/`, '-dest', ws.dest], ws)
+    expect(r.code, r.stderr).toBe(0)
+    expect(diffTrees(ws.src, ws.dest)).toEqual([])
+    expect(r.stderr).toContain(url)
+  })
+
+  test('server answers 500: still exit 0', async () => {
+    const {ws} = setup()
+    const srv = await startCaptureServer({status: 500})
+    try {
+      const r = await runCopy(['-dest-dir', '-progress', '-report-addr', srv.url, '-src', `${ws.src}/`, '-dest', ws.dest], ws)
+      expect(r.code, r.stderr).toBe(0)
+      expect(srv.requests.length).toBeGreaterThanOrEqual(1)
+      expect(diffTrees(ws.src, ws.dest)).toEqual([])
+    } finally {
+      await srv.close()
+    }
+  })
+})
