@@ -5,7 +5,8 @@
 //   FAKE_RSYNC_CODES      comma-separated exit codes, one per start; the last repeats
 //   FAKE_RSYNC_VANISHED   a path printed in rsync's "file has vanished" lines on code 24
 //   FAKE_RSYNC_TRAP       1: ignore SIGTERM/SIGINT/SIGHUP, print progress and wait forever
-//   FAKE_RSYNC_STDERR_BYTES / FAKE_RSYNC_PROGRESS_LINES / FAKE_RSYNC_LAST_LINE: floods for the memory bench
+//   FAKE_RSYNC_STDERR_BYTES / FAKE_RSYNC_PROGRESS_LINES: floods for the memory bench
+//   FAKE_RSYNC_LAST_LINE  the last stderr text (replaces the generic failure line)
 import {appendFileSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
@@ -28,7 +29,7 @@ function write(stream, text) {
 async function flood() {
   const total = Number(env.FAKE_RSYNC_STDERR_BYTES ?? 0)
   const lines = Number(env.FAKE_RSYNC_PROGRESS_LINES ?? 0)
-  const chunk = Buffer.alloc(64 * 1024, 'rsync: [sender] noise line for the memory bench (0)\n')
+  const chunk = Buffer.alloc(64 * 1024, 'rsync: [sender] noise line for the memory bench, no errno here\n')
   const perChunk = 2000
   let sentErr = 0
   let sentLines = 0
@@ -66,7 +67,7 @@ async function main() {
   if (code === 24) {
     const path = env.FAKE_RSYNC_VANISHED ?? '/src/f1'
     await write(process.stderr, `file has vanished: "${path}"\nrsync warning: some files vanished before they could be transferred (code 24) at main.c(1383) [sender=3.5.0]\n`)
-  } else if (code !== 0) {
+  } else if (code !== 0 && !env.FAKE_RSYNC_LAST_LINE) {
     await write(process.stderr, `rsync error: fake failure (code ${code}) at main.c(1) [sender=3.5.0]\n`)
   }
   process.exitCode = code

@@ -1,0 +1,126 @@
+#!/usr/bin/env node
+// Peak RSS of transporter while rsync floods it (spec §11: ≤ 80 MB, "however
+// much rsync writes", tested with 100 MB of stderr). A fake rsync writes
+// 100 MB of stderr and 1,000,000 progress updates as fast as the pipes take
+// them, then fails; the bench samples transporter's VmHWM from /proc until it
+// exits and checks the error report: message ≤ 64 KiB, ending with the fake's
+// last stderr line. Writes bench/results/memory.json.
+//
+//   node bench/memory.mjs [--stderr-mb 100] [--progress-lines 1000000]
+import {spawn} from 'node:child_process'
+import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {createServer} from 'node:http'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const FAKE = join(root, 'test/faults/helpers/fake-rsync.mjs')
+const BUDGET_MB = 80
+const TAIL_LIMIT = 64 * 1024
+
+const args = process.argv.slice(2)
+const opt = (name, dflt) => {
+  const i = args.indexOf(`--${name}`)
+  return i >= 0 ? Number(args[i + 1]) : dflt
+}
+const stderrMb = opt('stderr-mb', 100)
+const progressLines = opt('progress-lines', 1_000_000)
+
+// what rsync prints last when a disk fills up: the classifier turns it into 28
+const LAST_LINE = 'rsync: [receiver] write failed on "/dst/big": No space left on device (28)\nrsync error: error in file IO (code 11) at receiver.c(657) [receiver=3.5.0]'
+
+function vmHwmKb(pid) {
+  try {
+    const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return m ? Number(m[1]) : 0
+  } catch {
+    return 0 // exited between polls
+  }
+}
+
+async function runOnce(stderrMb, progressLines) {
+  const dir = mkdtempSync(join(tmpdir(), 'transporter-bench-memory-'))
+  const reports = []
+  const server = createServer((req, res) => {
+    const chunks = []
+    req.on('data', (c) => chunks.push(c))
+    req.on('end', () => {
+      reports.push(JSON.parse(Buffer.concat(chunks).toString('utf8')))
+      res.end('ok')
+    })
+  })
+  await new Promise((r) => server.listen(0, '127.0.0.1', r))
+  try {
+    mkdirSync(join(dir, 'src'))
+    writeFileSync(join(dir, 'src/f'), 'x')
+    writeFileSync(join(dir, '.transporterrc.yaml'), `rsync: {path: ${JSON.stringify(FAKE)}}\nreporters: [http]\n`)
+    const url = `http://127.0.0.1:${server.address().port}/report`
+    const started = Date.now()
+    const child = spawn(process.execPath, [join(root, 'bin/run.js'), 'copy', '--progress', '--stderr', '--report-addr', url, '--src', join(dir, 'src/'), '--dest', join(dir, 'dst')], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        FAKE_RSYNC_CODES: '11',
+        FAKE_RSYNC_STDERR_BYTES: String(stderrMb * 1024 * 1024),
+        FAKE_RSYNC_PROGRESS_LINES: String(progressLines),
+        FAKE_RSYNC_LAST_LINE: LAST_LINE,
+      },
+    })
+    let echoed = 0
+    child.stdout.on('data', () => {})
+    child.stderr.on('data', (c) => (echoed += c.length))
+    let peakKb = 0
+    const poll = setInterval(() => (peakKb = Math.max(peakKb, vmHwmKb(child.pid))), 10)
+    const code = await new Promise((resolve) => child.on('exit', (c) => resolve(c)))
+    clearInterval(poll)
+    const wallMs = Date.now() - started
+
+    const error = reports.find((r) => r.errcode !== 0)
+    const message = error ? String(error.message) : ''
+    const messageBytes = Buffer.byteLength(message)
+    const endsWithLast = message.trimEnd().endsWith(LAST_LINE.split('\n').at(-1))
+    const peakMb = peakKb / 1024
+    return {
+      stderrBytes: stderrMb * 1024 * 1024,
+      progressLines,
+      exitCode: code,
+      peakRssMb: Number(peakMb.toFixed(1)),
+      budgetMb: BUDGET_MB,
+      withinBudget: peakKb > 0 && peakMb <= BUDGET_MB,
+      stderrEchoedBytes: echoed,
+      errorReport: {errcode: error?.errcode ?? null, messageBytes, limitBytes: TAIL_LIMIT, withinLimit: messageBytes > 0 && messageBytes <= TAIL_LIMIT, endsWithLastStderrLine: endsWithLast},
+      reportsReceived: reports.length,
+      wallMs,
+    }
+  } finally {
+    server.close()
+    rmSync(dir, {recursive: true, force: true})
+  }
+}
+
+function line(label, r) {
+  return `${label}: peak RSS ${r.peakRssMb} MB (budget ${BUDGET_MB} MB) ${r.withinBudget ? 'OK' : 'OVER'}; exit ${r.exitCode}; ` +
+    `error report message ${r.errorReport.messageBytes} B (≤ ${TAIL_LIMIT}: ${r.errorReport.withinLimit}), ends with rsync's last line: ${r.errorReport.endsWithLastStderrLine}; ` +
+    `${(r.stderrEchoedBytes / 1024 / 1024).toFixed(1)} MB of stderr echoed; ${r.wallMs} ms`
+}
+
+// The same run without the flood first: separates transporter's fixed
+// footprint (runtime, oclif, plugins, the HTTP client) from what the flood adds.
+const baseline = await runOnce(0, 0)
+const flood = await runOnce(stderrMb, progressLines)
+const result = {
+  date: new Date().toISOString(),
+  node: process.version,
+  nodeExtraCaCerts: Boolean(process.env.NODE_EXTRA_CA_CERTS),
+  note: 'peak = VmHWM of the transporter process, polled every 10 ms from /proc until exit',
+  ...flood,
+  baseline: {peakRssMb: baseline.peakRssMb, exitCode: baseline.exitCode, wallMs: baseline.wallMs},
+  floodAddsMb: Number((flood.peakRssMb - baseline.peakRssMb).toFixed(1)),
+}
+mkdirSync(join(root, 'bench/results'), {recursive: true})
+writeFileSync(join(root, 'bench/results/memory.json'), `${JSON.stringify(result, null, 2)}\n`)
+console.log(line('no flood', baseline))
+console.log(line(`${stderrMb} MB stderr + ${progressLines} progress lines`, flood))
+if (!flood.withinBudget || !flood.errorReport.withinLimit || !flood.errorReport.endsWithLastStderrLine) process.exitCode = 1
