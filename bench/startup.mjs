@@ -7,6 +7,7 @@
 // Node start on these machines and users do not have it.
 import {spawnSync} from 'node:child_process'
 import {mkdirSync, writeFileSync} from 'node:fs'
+import {cpus, loadavg} from 'node:os'
 import {fileURLToPath} from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -39,6 +40,7 @@ const median = xs => {
   return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2
 }
 
+const loadBefore = loadavg()[0]
 // One warm-up round (disk cache), not recorded.
 for (const s of subjects) time(s)
 const samples = Object.fromEntries(subjects.map(s => [s.name, []]))
@@ -54,7 +56,10 @@ const results = subjects.map(s => ({
   vsNode: Math.round((medians[s.name] / bare) * 100) / 100,
 }))
 
+// The machine's load makes every figure move; the ratios, measured interleaved, move much less.
+const load = {before: loadBefore, after: loadavg()[0], cpus: cpus().length}
 console.log(`startup, median of ${runs} interleaved runs (NODE_EXTRA_CA_CERTS unset), node ${process.version}`)
+console.log(`load average ${load.before.toFixed(1)} → ${load.after.toFixed(1)} on ${load.cpus} CPUs`)
 console.log(`${'command'.padEnd(18)} ${'median ms'.padStart(10)} ${'× oclif'.padStart(8)} ${'× node'.padStart(8)}`)
 for (const r of results) {
   console.log(`${r.name.padEnd(18)} ${r.medianMs.toFixed(1).padStart(10)} ${r.vsOclif.toFixed(2).padStart(8)} ${r.vsNode.toFixed(2).padStart(8)}`)
@@ -69,5 +74,5 @@ console.log(verdict('--help'))
 mkdirSync(`${root}bench/results`, {recursive: true})
 writeFileSync(
   `${root}bench/results/startup.json`,
-  `${JSON.stringify({date: new Date().toISOString(), node: process.version, runs, budget: {vsOclif: 1.5, goalVsNode: 2.5}, results}, null, 2)}\n`,
+  `${JSON.stringify({date: new Date().toISOString(), node: process.version, runs, load, budget: {vsOclif: 1.5, goalVsNode: 2.5}, results}, null, 2)}\n`,
 )
