@@ -4,10 +4,15 @@ import {MSG_CHECK_MOUNT} from './messages.js'
 
 const ERRNO_EXIT: Record<string, number> = {ENOENT: 2, EACCES: 13, EPERM: 13, EROFS: 30}
 
-/** The original checked `dest` cut at its last `/` (`/a/b/c` → `/a/b`, `/x` → `/`). */
+/**
+ * The original checked `dest` cut at its last `/` (`/a/b/c` → `/a/b`, `/x` → `/`).
+ * Trailing slashes are dropped first: `/a/b/c/` is the same dest as `/a/b/c`,
+ * and its parent is `/a/b`, not the (maybe not yet existing) dest itself.
+ */
 export function parentOf(path: string): string {
-  const cut = path.lastIndexOf('/')
-  return cut <= 0 ? '/' : path.slice(0, cut)
+  const trimmed = path.replace(/\/+$/, '')
+  const cut = trimmed.lastIndexOf('/')
+  return cut <= 0 ? '/' : trimmed.slice(0, cut)
 }
 
 /** Runs every mount check on src and dest's parent, in that order; the first failure ends the run. */
