@@ -6,6 +6,8 @@ export const FAKE_RSYNC = join(ROOT, 'test/fixtures/fake-rsync/fake-rsync.mjs')
 
 /** One invocation of the fake rsync, as a rsync run would be. */
 export interface FakeStep {
+  /** wait before printing anything */
+  startDelayMs?: number
   exit?: number
   stdout?: string
   stderr?: string

@@ -1,0 +1,132 @@
+/**
+ * What rsync is asked to do (spec §5) and what lands on disk: the argv the
+ * fake records, and real copies of awkward trees compared byte for byte.
+ */
+import {mkdirSync, readdirSync, renameSync, writeFileSync} from 'node:fs'
+import {basename, join} from 'node:path'
+import {afterAll, describe, expect, test} from 'vitest'
+import {fakeRsync, type FakeRsync} from '../helpers/fake-rsync.js'
+import {cleanup, diffTrees, makeSampleTree, makeWorkspace, snapshotTree, type Workspace} from '../helpers/trees.js'
+import {runCopy, writeConfig} from './copy-helpers.js'
+
+const spaces: Workspace[] = []
+// tests run concurrently: clean up once the whole file is done
+afterAll(() => cleanup(...spaces.map((w) => w.root)))
+
+function setup(fill?: (src: string) => void): {ws: Workspace; fake: FakeRsync} {
+  const ws = makeWorkspace(fill)
+  spaces.push(ws)
+  return {ws, fake: fakeRsync(ws.root, [{}])}
+}
+
+/** argv with transporter's private temp dir options taken out (spec §12 adds them). */
+function withoutTempDir(argv: string[]): string[] {
+  return argv.filter((a) => !a.startsWith('--temp-dir=') && !a.startsWith('--filter=P /.transporter-tmp-'))
+}
+
+const leftovers = (dir: string) => readdirSync(dir).filter((n) => n.startsWith('.transporter-tmp-'))
+
+describe.concurrent('rsync argv (spec §5)', () => {
+  test('-rlptgo --partial, no progress option without -progress, then -- SRC DEST exactly as given', async () => {
+    const {ws, fake} = setup()
+    const r = await runCopy(['-src', `${ws.src}/`, '-dest', ws.dest, '-rsync-path', fake.path], ws, {env: fake.env})
+    expect(r.code, r.stderr).toBe(0)
+    const [call] = fake.invocations()
+    expect(withoutTempDir(call!.argv)).toEqual(['-rlptgo', '--partial', '--', `${ws.src}/`, ws.dest])
+  })
+
+  test('-progress adds --info=progress2 before the -- guard', async () => {
+    const {ws, fake} = setup()
+    const r = await runCopy(['-progress', '-report-addr', 'http://127.0.0.1:9/r', '-src', ws.src, '-dest', `${ws.dest}/`, '-rsync-path', fake.path], ws, {env: fake.env})
+    expect(r.code, r.stderr).toBe(0)
+    const [call] = fake.invocations()
+    expect(withoutTempDir(call!.argv)).toEqual(['-rlptgo', '--partial', '--info=progress2', '--', ws.src, `${ws.dest}/`])
+  })
+
+  test('rsync runs in its own process group, every attempt with the same argv', async () => {
+    const ws = makeWorkspace(() => {})
+    spaces.push(ws)
+    const fake = fakeRsync(ws.root, [{exit: 11}, {exit: 0}])
+    const r = await runCopy(['-src', ws.src, '-dest', ws.dest, '-rsync-path', fake.path], ws, {env: fake.env})
+    expect(r.code, r.stderr).toBe(0)
+    const calls = fake.invocations()
+    expect(calls).toHaveLength(2)
+    expect(calls[1]!.argv).toEqual(calls[0]!.argv)
+    for (const c of calls) expect(c.pgid).toBe(c.pid)
+  })
+})
+
+describe.concurrent('real copies (spec §3 paths, §5)', () => {
+  test('spaces, unicode and leading dashes in the src and dest paths themselves', async () => {
+    const {ws} = setup()
+    const src = join(ws.root, '-src dir ünï 日本')
+    renameSync(ws.src, src)
+    const dest = join(ws.root, 'out', '--dést with spaces')
+    const r = await runCopy(['-dest-dir', '-src', `${src}/`, '-dest', dest], ws)
+    expect(r.code, r.stderr).toBe(0)
+    expect(diffTrees(src, dest)).toEqual([])
+    expect(leftovers(dest)).toEqual([])
+  })
+
+  test('src with a trailing slash copies its contents; without, the directory itself', async () => {
+    const {ws} = setup()
+    const withSlash = join(ws.root, 'out/with')
+    const without = join(ws.root, 'out/without')
+    const a = await runCopy(['-dest-dir', '-src', `${ws.src}/`, '-dest', withSlash], ws)
+    const b = await runCopy(['-dest-dir', '-src', ws.src, '-dest', without], ws)
+    expect([a.code, b.code]).toEqual([0, 0])
+    expect(diffTrees(ws.src, withSlash)).toEqual([])
+    expect(readdirSync(without)).toEqual([basename(ws.src)])
+    expect(diffTrees(ws.src, join(without, basename(ws.src)))).toEqual([])
+  })
+
+  test('a second run over a complete copy changes nothing and leaves no temp dir', async () => {
+    const {ws} = setup()
+    const first = await runCopy(['-dest-dir', '-src', `${ws.src}/`, '-dest', ws.dest, '--json'], ws)
+    expect(first.code, first.stderr).toBe(0)
+    const before = snapshotTree(ws.dest)
+    const second = await runCopy(['-dest-dir', '-src', `${ws.src}/`, '-dest', ws.dest, '--json'], ws)
+    expect(second.code, second.stderr).toBe(0)
+    expect((JSON.parse(second.stdout) as {filesTransferred: number}).filesTransferred).toBe(0)
+    expect(snapshotTree(ws.dest)).toEqual(before)
+    expect(leftovers(ws.dest)).toEqual([])
+    expect(leftovers(join(ws.root, 'out'))).toEqual([])
+  })
+
+  test('an existing dest with other files: new and changed files copied, others kept (no --delete)', async () => {
+    const {ws} = setup()
+    mkdirSync(ws.dest, {recursive: true})
+    writeFileSync(join(ws.dest, 'only-in-dest.txt'), 'keep')
+    writeFileSync(join(ws.dest, 'top.txt'), 'stale content that differs')
+    const r = await runCopy(['-src', `${ws.src}/`, '-dest', ws.dest], ws)
+    expect(r.code, r.stderr).toBe(0)
+    const diffs = diffTrees(ws.src, ws.dest)
+    expect(diffs).toEqual(['extra: only-in-dest.txt'])
+  })
+
+  test('a single file as src', async () => {
+    const {ws} = setup()
+    mkdirSync(ws.dest, {recursive: true})
+    const r = await runCopy(['-src', join(ws.src, 'big.dat'), '-dest', `${ws.dest}/`], ws)
+    expect(r.code, r.stderr).toBe(0)
+    expect(readdirSync(ws.dest)).toEqual(['big.dat'])
+  })
+
+  test('a missing src is caught by the mount check before rsync: 2 (ENOENT), the seed message', async () => {
+    const {ws, fake} = setup()
+    const r = await runCopy(['-src', join(ws.root, 'no-such-src'), '-dest', ws.dest, '-rsync-path', fake.path], ws, {env: fake.env})
+    expect(r.code, r.stderr).toBe(2)
+    expect(r.stderr).toContain('occur a error when check src or dest is mounted ,err: ')
+    expect(fake.invocations()).toEqual([])
+  })
+
+  test('a missing src directory that rsync meets (mount checks off): rsync 23 ENOENT, retried, exit 2', async () => {
+    const {ws} = setup()
+    writeConfig(ws, 'mountChecks: []\n')
+    const r = await runCopy(['-dest-dir', '-src', `${join(ws.root, 'no-such-src')}/`, '-dest', ws.dest, '--json'], ws)
+    expect(r.code, r.stderr).toBe(2)
+    expect(r.stderr).toContain('No such file or directory (2)')
+    expect((JSON.parse(r.stdout) as {attempts: Array<{code: number}>}).attempts.map((a) => a.code)).toEqual([23, 23, 23])
+    expect(readdirSync(ws.dest)).toEqual([])
+  })
+})
