@@ -14,12 +14,24 @@ export interface ExtraRulesContext {
 }
 
 /**
- * ── Extension point ── the rules plugins and the config file add after
- * SEED_RULES (later rules win), exactly as `copy` resolves them. Config and
- * plugin loading plug in here; until then only the built-in rules apply.
+ * The rules plugins and the config file add after SEED_RULES (later rules
+ * win), resolved exactly as `copy` resolves them. Plugin and config problems
+ * are warnings here unless the config itself is invalid (22).
  */
-async function extraRules(_ctx?: ExtraRulesContext): Promise<ClassifyRule[]> {
-  return []
+async function extraRules(ctx: ExtraRulesContext): Promise<ClassifyRule[]> {
+  const [{loadConfig}, {loadClassifyRules}, {createLogger, streamSink}] = await Promise.all([
+    import('../core/config.js'),
+    import('../cli/load-components.js'),
+    import('../cli/logger.js'),
+  ])
+  const cfg = await loadConfig({cwd: process.cwd(), file: ctx.configFile})
+  const stderr = streamSink(process.stderr)
+  const log = createLogger(stderr, {quiet: false, debug: process.env.TRANSPORTER_DEBUG === '1'})
+  const settings = {src: '', dest: '', reportIntervalMs: 5000, progress: false, stderr: false, quiet: true, json: false, dryRun: true, progressBar: false}
+  const env = {apiVersion: 1 as const, baseDir: cfg.baseDir, settings, log, stdout: streamSink(process.stdout), stderr, env: process.env}
+  const {rules, warnings} = await loadClassifyRules(ctx.oclif, cfg, env)
+  for (const warning of warnings) log.warn(warning)
+  return rules.slice(SEED_RULES.length)
 }
 
 export default class Classify extends BaseCommand {

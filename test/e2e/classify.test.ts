@@ -118,3 +118,20 @@ describe('transporter classify: usage errors exit 22 with one line and a hint', 
     expect(debug.stderr).toMatch(/\n\s+at /)
   })
 })
+
+describe('classify with config rules', () => {
+  it('applies a config file rule the same way copy would, and names it', async () => {
+    const {mkdtempSync, writeFileSync} = await import('node:fs')
+    const {tmpdir} = await import('node:os')
+    const {join} = await import('node:path')
+    const dir = mkdtempSync(join(tmpdir(), 'classify-config-'))
+    writeFileSync(join(dir, 'package.json'), '{"name":"x","private":true}\n')
+    writeFileSync(join(dir, '.transporterrc.yaml'), 'classify:\n  rules:\n    - {id: strict-23, codes: [23], class: fatal, exitCode: 13}\n')
+    const found = await runCli(['classify', '23', '--json'], {cwd: dir})
+    expect(found.code).toBe(0)
+    expect(JSON.parse(found.stdout)).toMatchObject({class: 'fatal', retried: false, exitCode: 13, rule: 'strict-23'})
+    const missing = await runCli(['classify', '23', '--config', join(dir, 'nope.yaml')], {cwd: dir})
+    expect(missing.code).toBe(22)
+    expect(missing.stderr).toContain('nope.yaml')
+  })
+})
