@@ -6,7 +6,7 @@
 import {afterAll, describe, expect, test} from 'vitest'
 import {fakeRsync, type FakeRsync, type FakeStep} from '../helpers/fake-rsync.js'
 import {cleanup, makeWorkspace, type Workspace} from '../helpers/trees.js'
-import {runCopy} from './copy-helpers.js'
+import {runCopy, writeConfig} from './copy-helpers.js'
 
 const spaces: Workspace[] = []
 // tests run concurrently: clean up once the whole file is done
@@ -182,6 +182,16 @@ describe.concurrent('vanished source files (rsync 24, spec §6)', () => {
     expect(r.code, r.stderr).toBe(5)
     expect(runs).toBe(4)
     expect(r.stderr).toContain(MAX_RETRY)
+  })
+
+  test("retry option vanished: 'fail' turns 24 forever into 255 after the same bound", async () => {
+    const ws = makeWorkspace(() => {})
+    spaces.push(ws)
+    const fake = fakeRsync(ws.root, [{exit: 24}])
+    writeConfig(ws, 'retry: [default, {vanished: fail}]\n')
+    const r = await runCopy(['-src', ws.src, '-dest', ws.dest, '-rsync-path', fake.path], ws, {env: fake.env})
+    expect(r.code, r.stderr).toBe(255)
+    expect(fake.invocations()).toHaveLength(6)
   })
 
   test('24 forever stops after 5 uncounted retries: exit 0 with a warning, never a hang', async () => {

@@ -134,6 +134,8 @@ describe.concurrent('Go flag syntax (spec §1.1)', () => {
     ['bad int', (s: string, d: string) => ['-src', s, '-dest', d, '-report-interval', 'ten'], 'invalid value "ten" for flag -report-interval'],
     ['bad int (float)', (s: string, d: string) => ['-src', s, '-dest', d, '-report-interval=1.5'], 'invalid value "1.5"'],
     ['bad bool', (s: string, d: string) => ['-src', s, '-dest', d, '-progress=maybe'], 'invalid boolean value "maybe" for -progress'],
+    // Go: a bool never takes the next argument, so `false` ends the flags and is left over
+    ['bool with a separate value', (s: string, d: string) => ['-progress', 'false', '-src', s, '-dest', d], 'unexpected argument "false"'],
   ])('%s → 22, nothing copied', async (_what, argv, message) => {
     const {ws, fake} = setup()
     const args = argv(ws.src, ws.dest)
@@ -202,6 +204,21 @@ describe.concurrent('settings precedence: flag > TRANSPORTER_* > config > defaul
     expect(r.code).toBe(22)
     expect(r.stderr).toContain(PARTNER)
     expect(fake.invocations()).toEqual([])
+  })
+
+  test('rsync path: -rsync-path > TRANSPORTER_RSYNC_PATH > config rsync.path', async () => {
+    const {ws, fake} = setup()
+    const missing = (name: string) => `${ws.root}/${name}/rsync`
+    writeConfig(ws, `rsync:\n  path: ${fake.path}\n`)
+    const base = ['--json', '-src', ws.src, '-dest', ws.dest]
+    const fromConfig = await runCopy(base, ws, {env: fake.env})
+    expect(fromConfig.code, fromConfig.stderr).toBe(0)
+    expect(fake.invocations()).toHaveLength(1)
+    const fromEnv = await runCopy(base, ws, {env: {...fake.env, TRANSPORTER_RSYNC_PATH: missing('env')}})
+    expect(fromEnv.stdout).toContain(`fork/exec ${missing('env')}`)
+    const fromFlag = await runCopy([...base, '-rsync-path', missing('flag')], ws, {env: {...fake.env, TRANSPORTER_RSYNC_PATH: missing('env')}})
+    expect(fromFlag.stdout).toContain(`fork/exec ${missing('flag')}`)
+    expect(fake.invocations()).toHaveLength(1)
   })
 
   test('a bad TRANSPORTER_ bool or int is a usage error (22)', async () => {

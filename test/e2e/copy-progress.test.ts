@@ -99,6 +99,13 @@ describe.concurrent('progress line forms and reports', () => {
     expect(json.attempts.map((a) => a.filesTransferred)).toEqual([5, 2])
   })
 
+  test('-report-interval 0 means 5 s, not a flood: a 2 s attempt sends only the final report', async () => {
+    const {ws, fake, srv} = await setup([{progress: [[1, 2]], sleepMs: 2000}])
+    const r = await runCopy(['-progress', '-report-interval', '0', '-report-addr', srv.url, '-src', ws.src, '-dest', ws.dest, '-rsync-path', fake.path], ws, {env: fake.env})
+    expect(r.code, r.stderr).toBe(0)
+    expect(srv.requests.map((q) => q.body.toString())).toEqual([progressBody(1, 2)])
+  })
+
   test('a periodic report is sent while rsync prints nothing new (the current counters, unchanged)', async () => {
     const {ws, fake, srv} = await setup([{progress: [[1, 2]], sleepMs: 3500}])
     const r = await runCopy(['-progress', '-report-interval', '1', '-report-addr', srv.url, '-src', ws.src, '-dest', ws.dest, '-rsync-path', fake.path], ws, {env: fake.env})

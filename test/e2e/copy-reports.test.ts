@@ -78,6 +78,17 @@ describe.concurrent('error report (spec §8.2)', () => {
     ])
   })
 
+  test('message is the last 64 KiB of a long stderr', async () => {
+    const lines = Array.from({length: 2000}, (_, i) => `rsync: [receiver] line ${String(i).padStart(4, '0')} of a long complaint ${'.'.repeat(20)}\n`)
+    const stderr = lines.join('')
+    expect(stderr.length).toBeGreaterThan(100 * 1024)
+    const {ws, fake, srv} = await setup([{exit: 2, stderr}])
+    const r = await runCopy(['-stderr', '-report-addr', srv.url, '-src', ws.src, '-dest', ws.dest, '-rsync-path', fake.path], ws, {env: fake.env})
+    expect(r.code).toBe(255)
+    const [report] = srv.json()
+    expect(report?.message).toBe(stderr.slice(-64 * 1024))
+  })
+
   test('killed by a signal: reason "signal: killed", errcode 255', async () => {
     const {ws, fake, srv} = await setup([{killSelf: 'SIGKILL'}])
     const r = await runCopy(['-stderr', '-report-addr', srv.url, '-src', ws.src, '-dest', ws.dest, '-rsync-path', fake.path], ws, {env: fake.env})
