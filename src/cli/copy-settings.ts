@@ -35,6 +35,8 @@ export interface ResolvedCopy {
 }
 
 const DEFAULT_INTERVAL_S = 5
+/** The longest delay a Node timer honours (~24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1
 
 /** flag > TRANSPORTER_* environment > config file `copy:` > built-in default (spec §1.2). */
 export function resolveCopySettings(flags: CopyFlags, env: NodeJS.ProcessEnv, cfg: TransporterConfig): ResolvedCopy {
@@ -74,8 +76,9 @@ export function resolveCopySettings(flags: CopyFlags, env: NodeJS.ProcessEnv, cf
     src: str('src') ?? '',
     dest: str('dest') ?? '',
     reportAddr: str('report-addr', c.reportAddr),
-    // The original crashed on any positive value and meant 5 s for ≤ 0.
-    reportIntervalMs: (interval <= 0 ? DEFAULT_INTERVAL_S : interval) * 1000,
+    // The original crashed on any positive value and meant 5 s for ≤ 0. Node
+    // timers fire at once beyond 2^31-1 ms, which would flood the receiver.
+    reportIntervalMs: Math.min((interval <= 0 ? DEFAULT_INTERVAL_S : interval) * 1000, MAX_TIMER_MS),
     progress: bool('progress', c.progress, false),
     stderr: bool('stderr', c.stderr, false),
     quiet: bool('quiet', c.quiet, false),
