@@ -106,6 +106,14 @@ describe.concurrent('progress line forms and reports', () => {
     expect(srv.requests.map((q) => q.body.toString())).toEqual([progressBody(1, 2)])
   })
 
+  test('a huge -report-interval (34 days) means no periodic report, not a flood', async () => {
+    const {ws, fake, srv} = await setup([{progress: [[1, 2]], sleepMs: 1000}])
+    const r = await runCopy(['-progress', '-report-interval', '3000000', '-report-addr', srv.url, '-src', ws.src, '-dest', ws.dest, '-rsync-path', fake.path], ws, {env: fake.env})
+    expect(r.code, r.stderr).toBe(0)
+    expect(srv.requests.map((q) => q.body.toString())).toEqual([progressBody(1, 2)])
+    expect(r.stderr).not.toContain('TimeoutOverflowWarning')
+  })
+
   test('a periodic report is sent while rsync prints nothing new (the current counters, unchanged)', async () => {
     const {ws, fake, srv} = await setup([{progress: [[1, 2]], sleepMs: 3500}])
     const r = await runCopy(['-progress', '-report-interval', '1', '-report-addr', srv.url, '-src', ws.src, '-dest', ws.dest, '-rsync-path', fake.path], ws, {env: fake.env})
