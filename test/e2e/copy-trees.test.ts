@@ -43,7 +43,7 @@ describe.concurrent('rsync argv (spec §5)', () => {
     expect(withoutTempDir(call!.argv)).toEqual(['-rlptgo', '--partial', '--info=progress2', '--', ws.src, `${ws.dest}/`])
   })
 
-  test('rsync runs in its own process group, every attempt with the same argv', async () => {
+  test('rsync runs in its own process group with stdin from /dev/null, every attempt with the same argv', async () => {
     const ws = makeWorkspace(() => {})
     spaces.push(ws)
     const fake = fakeRsync(ws.root, [{exit: 11}, {exit: 0}])
@@ -52,7 +52,10 @@ describe.concurrent('rsync argv (spec §5)', () => {
     const calls = fake.invocations()
     expect(calls).toHaveLength(2)
     expect(calls[1]!.argv).toEqual(calls[0]!.argv)
-    for (const c of calls) expect(c.pgid).toBe(c.pid)
+    for (const c of calls) {
+      expect(c.pgid).toBe(c.pid)
+      expect(c.stdin).toBe('/dev/null')
+    }
   })
 })
 

@@ -28,6 +28,8 @@ export interface FakeInvocation {
   argv: string[]
   pid: number
   pgid?: number
+  /** where fd 0 pointed (/dev/null expected) */
+  stdin?: string
 }
 
 export interface FakeRsync {
