@@ -57,6 +57,14 @@ describe('with every broken fixture plugin installed', () => {
     expect(withPlugins.stderr).toBe(without.stderr)
   })
 
+  it('classify warns once per broken plugin, applies the healthy plugin rule, and exits', async () => {
+    const r = await home.run(['classify', '42', '--json'])
+    expect(r.code).toBe(0) // the hanging hook keeps its event loop busy: transporter must exit anyway
+    for (const b of BROKEN) expect(r.stderr.split(warningFor(b)).length - 1, r.stderr).toBe(1)
+    const result = JSON.parse(r.stdout) as {rule: string; exitCode: number; class: string}
+    expect(result).toMatchObject({rule: 'ok-fixture-42', exitCode: 30, class: 'fatal'})
+  })
+
   it('copy warns about the broken plugins and still copies with the healthy one', async () => {
     const {src, dest} = tree('ok-copy')
     const events = join(home.root, 'ok-copy', 'events.ndjson')
