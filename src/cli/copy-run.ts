@@ -50,7 +50,7 @@ export async function runCopyCommand(oclifConfig: Config, flags: CopyFlags & {co
         verify: resolved.verify,
       },
       components,
-      {log, stop, ...(settings.quiet ? {} : {onStderr: (chunk: Buffer) => process.stderr.write(chunk)})},
+      {log, stop, ...(settings.quiet ? {} : {onStderr: echoStderr})},
     )
   } finally {
     removeHandlers()
@@ -77,6 +77,16 @@ function installSignalHandlers(stop: StopController, log: ReturnType<typeof crea
   return () => {
     for (const [signal, handler] of handlers) process.off(signal, handler)
   }
+}
+
+/**
+ * rsync's stderr echoed to ours. When whoever reads our stderr is slower than
+ * rsync writes, wait for 'drain' (rsync then blocks on its pipe) instead of
+ * queueing without bound in memory.
+ */
+function echoStderr(chunk: Buffer): void | Promise<void> {
+  if (process.stderr.write(chunk)) return
+  return new Promise((resolve) => process.stderr.once('drain', resolve))
 }
 
 function cleanupOnExit(): void {

@@ -26,7 +26,7 @@ export interface LoopRuntime {
   bus: EventBus
   log: Logger
   stop: StopController
-  onStderr?: ((chunk: Buffer) => void) | undefined
+  onStderr?: ((chunk: Buffer) => void | Promise<void>) | undefined
   /** --parallel: turns one worker's sample into the sum over all workers (one report stream) */
   combine?: ((worker: string, sample: ProgressSample) => ProgressSample) | undefined
 }

@@ -44,7 +44,7 @@ export interface CopyRuntime {
   log: Logger
   stop: StopController
   /** rsync's stderr as it arrives (the CLI echoes it unless --quiet) */
-  onStderr?: (chunk: Buffer) => void
+  onStderr?: (chunk: Buffer) => void | Promise<void>
 }
 
 export interface AttemptSummary {

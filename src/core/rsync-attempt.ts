@@ -1,5 +1,6 @@
 import {spawn} from 'node:child_process'
 import {trackGroup, untrackGroup, signalGroup} from './children.js'
+import {readBudget} from './reclaim.js'
 import {LineSplitter, parseProgressLine, type ProgressSample} from './progress.js'
 import {exitReason, signalReason, startFailureReason} from './reason.js'
 import {TailBuffer} from './ring-buffer.js'
@@ -7,7 +8,8 @@ import type {StopController} from './stop.js'
 
 export interface AttemptIo {
   /** rsync's stderr bytes as they arrive (echoed unless --quiet) */
-  onStderr?: (chunk: Buffer) => void
+  /** a returned promise pauses reading rsync's stderr until it settles (backpressure) */
+  onStderr?: (chunk: Buffer) => void | Promise<void>
   /** every parsed progress update */
   onProgress?: (sample: ProgressSample) => void
   /** every stdout line (verify reads itemized changes) */
@@ -91,10 +93,19 @@ export function runRsyncAttempt(spec: AttemptSpec, io: AttemptIo = {}): Promise<
       killTimer.unref()
     })
 
-    child.stdout!.setEncoding('latin1').on('data', (chunk: string) => splitter.push(chunk))
+    const counted = readBudget()
+    child.stdout!.setEncoding('latin1').on('data', (chunk: string) => {
+      counted(chunk.length)
+      splitter.push(chunk)
+    })
     child.stderr!.on('data', (chunk: Buffer) => {
+      counted(chunk.length)
       tail.write(chunk)
-      io.onStderr?.(chunk)
+      const wait = io.onStderr?.(chunk)
+      if (wait) {
+        child.stderr!.pause()
+        void wait.finally(() => child.stderr!.resume())
+      }
     })
 
     child.on('error', (error: NodeJS.ErrnoException) => {

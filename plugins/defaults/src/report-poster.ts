@@ -10,10 +10,6 @@ export interface PosterOptions {
   log: Logger
 }
 
-interface Client {
-  request: Undici['request']
-  dispatcher: InstanceType<Undici['EnvHttpProxyAgent']>
-}
 
 type Failure = {kind: string; text: string}
 
@@ -41,15 +37,15 @@ function describe(err: unknown, timedOut: boolean, timeoutMs: number): Failure {
 }
 
 /**
- * POSTs JSON bodies to one URL. undici is imported on the first POST only:
- * it costs ~170 ms to load, and most runs send nothing. Failures are logged
+ * POSTs JSON bodies to one URL: node:http(s) directly, or undici when a
+ * proxy variable applies (loaded on the first POST only: ~170 ms, ~45 MB). Failures are logged
  * once per kind (refused, timeout, status 500, ...), never thrown.
  */
 export class ReportPoster {
   readonly #opts: PosterOptions
   readonly #stop = new AbortController()
   readonly #logged = new Set<string>()
-  #client: Promise<Client> | undefined
+  #send: Promise<Send> | undefined
 
   constructor(opts: PosterOptions) {
     this.#opts = opts
@@ -67,23 +63,18 @@ export class ReportPoster {
   /** One POST; true when the receiver answered 2xx. */
   async post(body: string): Promise<boolean> {
     if (this.#stop.signal.aborted) return false
-    const timeout = AbortSignal.timeout(this.#opts.timeoutMs)
+    let timeout: AbortSignal | undefined
     try {
-      const {request, dispatcher} = await this.#load()
-      const res = await request(this.#opts.url, {
-        method: 'POST',
-        headers: {'content-type': 'application/json'},
-        body,
-        dispatcher,
-        signal: AbortSignal.any([this.#stop.signal, timeout]),
-      })
-      await res.body.dump()
-      if (res.statusCode >= 200 && res.statusCode < 300) return true
-      this.#warn(`status ${res.statusCode}`, `report POST to ${this.#opts.url} answered ${res.statusCode}`)
+      const send = await this.#load()
+      // the clock starts once the transport is loaded: loading is not the receiver's fault
+      timeout = AbortSignal.timeout(this.#opts.timeoutMs)
+      const status = await send(body, AbortSignal.any([this.#stop.signal, timeout]))
+      if (status >= 200 && status < 300) return true
+      this.#warn(`status ${status}`, `report POST to ${this.#opts.url} answered ${status}`)
     } catch (err) {
       // abandoned at the exit deadline: the reporter says so once, in flush()
       if (this.#stop.signal.aborted) return false
-      const f = describe(err, timeout.aborted, this.#opts.timeoutMs)
+      const f = describe(err, timeout?.aborted === true, this.#opts.timeoutMs)
       this.#warn(f.kind, `report POST to ${this.#opts.url} failed: ${f.text}`)
     }
     return false
@@ -95,18 +86,57 @@ export class ReportPoster {
     this.#opts.log.warn(`${line} (further failures of this kind are not logged)`)
   }
 
-  #load(): Promise<Client> {
-    this.#client ??= import('undici').then((undici) => ({
-      request: undici.request,
-      // Like Go's http.Transport: plain-http requests go to an http proxy as
-      // absolute-URI requests (no CONNECT tunnel), https ones are tunnelled.
-      dispatcher: new undici.EnvHttpProxyAgent({
-        httpProxy: pick(this.#opts.env, 'http_proxy'),
-        httpsProxy: pick(this.#opts.env, 'https_proxy'),
-        noProxy: `${pick(this.#opts.env, 'no_proxy')},${LOOPBACK}`,
-        proxyTunnel: false,
-      }),
-    }))
-    return this.#client
+  #load(): Promise<Send> {
+    this.#send ??= usesProxy(this.#opts.url, this.#opts.env) ? this.#viaUndici() : directSender(this.#opts.url)
+    return this.#send
   }
+
+  async #viaUndici(): Promise<Send> {
+    const undici: Undici = await import('undici')
+    // Like Go's http.Transport: plain-http requests go to an http proxy as
+    // absolute-URI requests (no CONNECT tunnel), https ones are tunnelled.
+    const dispatcher = new undici.EnvHttpProxyAgent({
+      httpProxy: pick(this.#opts.env, 'http_proxy'),
+      httpsProxy: pick(this.#opts.env, 'https_proxy'),
+      noProxy: `${pick(this.#opts.env, 'no_proxy')},${LOOPBACK}`,
+      proxyTunnel: false,
+    })
+    return async (body, signal) => {
+      const res = await undici.request(this.#opts.url, {method: 'POST', headers: {'content-type': 'application/json'}, body, dispatcher, signal})
+      await res.body.dump()
+      return res.statusCode
+    }
+  }
+}
+
+/** POSTs `body` and resolves with the HTTP status. */
+type Send = (body: string, signal: AbortSignal) => Promise<number>
+
+/**
+ * Whether a proxy variable applies to `url`. Only then is undici loaded: its
+ * WebAssembly HTTP parser adds ~45 MB of RSS, which would break the 80 MB
+ * budget for the common case of a receiver reached directly.
+ */
+export function usesProxy(url: string, env: Readonly<Record<string, string | undefined>>): boolean {
+  const target = new URL(url)
+  const proxy = pick(env, target.protocol === 'https:' ? 'https_proxy' : 'http_proxy')
+  if (proxy === '') return false
+  const host = target.hostname.replace(/^\[|\]$/g, '')
+  return !(host === 'localhost' || host === '::1' || /^127\./.test(host))
+}
+
+/** node:http(s), for a receiver reached without a proxy. */
+async function directSender(url: string): Promise<Send> {
+  const target = new URL(url)
+  const http = target.protocol === 'https:' ? await import('node:https') : await import('node:http')
+  return (body, signal) =>
+    new Promise<number>((resolve, reject) => {
+      const req = http.request(target, {method: 'POST', headers: {'content-type': 'application/json', 'content-length': Buffer.byteLength(body)}, signal}, (res) => {
+        res.resume()
+        res.on('end', () => resolve(res.statusCode ?? 0))
+        res.on('error', reject)
+      })
+      req.on('error', reject)
+      req.end(body)
+    })
 }
