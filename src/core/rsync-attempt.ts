@@ -1,5 +1,6 @@
 import {spawn} from 'node:child_process'
 import {trackGroup, untrackGroup, signalGroup} from './children.js'
+import {findSetpriv, resolveExecutable} from './exec-path.js'
 import {readBudget} from './reclaim.js'
 import {LineSplitter, parseProgressLine, type ProgressSample} from './progress.js'
 import {exitReason, signalReason, startFailureReason} from './reason.js'
@@ -37,6 +38,12 @@ export interface RawAttempt {
   interrupted: boolean
 }
 
+let setprivPath: string | undefined | null = null
+function deathSignalWrapper(): string | undefined {
+  if (setprivPath === null) setprivPath = findSetpriv()
+  return setprivPath
+}
+
 /** Runs rsync once in its own process group, stdin from /dev/null, no shell. */
 export function runRsyncAttempt(spec: AttemptSpec, io: AttemptIo = {}): Promise<RawAttempt> {
   const started = Date.now()
@@ -63,13 +70,18 @@ export function runRsyncAttempt(spec: AttemptSpec, io: AttemptIo = {}): Promise<
       resolve({...result, stderrTail: tail.text(), last, durationMs: Date.now() - started, interrupted})
     }
 
+    const env = spec.env ?? process.env
+    const found = resolveExecutable(spec.rsyncPath, env.PATH)
+    if ('errno' in found) {
+      settled = true
+      resolve({code: -11, reason: startFailureReason(spec.rsyncPath, found.errno), stderrTail: '', last, durationMs: 0, interrupted: false})
+      return
+    }
+    const setpriv = deathSignalWrapper()
+    const [command, argv] = setpriv ? [setpriv, ['--pdeathsig', 'SIGTERM', found.path, ...spec.args]] : [found.path, spec.args]
     let child: ReturnType<typeof spawn>
     try {
-      child = spawn(spec.rsyncPath, spec.args, {
-        detached: true,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: spec.env ?? process.env,
-      })
+      child = spawn(command, argv, {detached: true, stdio: ['ignore', 'pipe', 'pipe'], env})
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code
       settled = true
