@@ -104,7 +104,8 @@ async function classifyRulesFrom(registry: Registry, cfg: TransporterConfig, env
       if (!Array.isArray(list)) throw new Error('create() did not return {rules: [...]}')
       list.forEach((rule, i) => {
         const checked = classifyRuleSchema.safeParse(rule)
-        if (!checked.success) throw new Error(`rules[${i}] is invalid: ${checked.error.issues[0]?.message ?? 'bad rule'} at ${checked.error.issues[0]?.path.join('.') ?? '?'}`)
+        const issue = checked.success ? undefined : checked.error.issues[0]
+        if (issue !== undefined) throw new Error(`${[`rules[${i}]`, ...issue.path].join('.')}: ${issue.message}`)
       })
       rules.push(...(list as ClassifyRule[]))
     } catch (error) {
