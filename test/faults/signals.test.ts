@@ -134,4 +134,18 @@ describe('signals', () => {
     expect(leftovers(t.dest).some((p) => p.startsWith('.transporter-tmp-'))).toBe(true)
     expect(existsSync(`${t.dest}/big.bin`)).toBe(false)
   })
+
+  it('transporter SIGKILLed (not PID 1): the kernel sends rsync SIGTERM, rsync exits and cleans its temp file, partial kept', async () => {
+    const t = slowCopy('kill-not-pid1')
+    const run = launch(t.args, {cwd: t.cwd})
+    await waitFor(() => midFile(t.dest), 'rsync mid-file')
+    expect(rsyncProcesses(t.dest).length).toBeGreaterThan(0)
+    run.child.kill('SIGKILL')
+    await run.done
+    await waitFor(() => rsyncProcesses(t.dest).length === 0, 'rsync to be gone', 10_000)
+    // no handler ran, so transporter's (empty) temp dir stays; rsync removed its own temp file
+    const tmp = readdirSync(t.dest).find((n) => n.startsWith('.transporter-tmp-'))!
+    expect(readdirSync(`${t.dest}/${tmp}`)).toEqual([])
+    expect(partialOrWhole(`${t.src}/big.bin`, `${t.dest}/big.bin`)).toBe('prefix')
+  })
 })
