@@ -5,7 +5,7 @@ import {fileURLToPath} from 'node:url'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {startCaptureServer, type CaptureServer} from '../../../test/helpers/capture-server.js'
 import {createPluginHome, type PluginHome} from '../../../test/helpers/plugin-home.js'
-import {parseTextfile} from './parse-textfile.js'
+import {parseTextfile, valuesOf} from './parse-textfile.js'
 
 // End to end: the plugin linked, then packed and installed, selected in a
 // project's .transporterrc.yaml, reporting a real rsync copy.
@@ -53,14 +53,15 @@ async function copyAndRead(home: PluginHome, src: string, dest: string) {
 }
 
 function expectSuccessfulCopyMetrics(metrics: ReturnType<typeof parseTextfile>, src: string, dest: string) {
-  const value = (name: string) => metrics.samples.get(name)?.value
-  expect(value('transporter_success')).toBe(1)
-  expect(value('transporter_last_exit_code')).toBe(0)
-  expect(value('transporter_files_transferred')).toBe(3)
-  expect(value('transporter_files_total')).toBeGreaterThanOrEqual(3)
-  expect(value('transporter_attempts_total')).toBe(1)
-  expect(value('transporter_duration_seconds')).toBeGreaterThan(0)
-  expect(value('transporter_last_run_timestamp_seconds')).toBeGreaterThan(1_600_000_000)
+  expect(valuesOf(metrics)).toMatchObject({
+    transporter_success: 1,
+    transporter_last_exit_code: 0,
+    transporter_files_transferred: 3,
+    transporter_files_total: expect.toSatisfy((n: number) => n >= 3),
+    transporter_attempts_total: 1,
+    transporter_duration_seconds: expect.toSatisfy((n: number) => n > 0),
+    transporter_last_run_timestamp_seconds: expect.toSatisfy((n: number) => n > 1_600_000_000),
+  })
   expect(metrics.samples.get('transporter_success')?.labels).toEqual({src, dest, job: 'e2e'})
 }
 

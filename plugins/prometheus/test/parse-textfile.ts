@@ -29,3 +29,8 @@ export function parseTextfile(text: string): Textfile {
   }
   return out
 }
+
+/** Sample values by metric name, for one toMatchObject. */
+export function valuesOf(textfile: Textfile): Record<string, number> {
+  return Object.fromEntries([...textfile.samples].map(([name, sample]) => [name, sample.value]))
+}
