@@ -2,6 +2,9 @@ import type {MountCheck} from '../plugin-api.js'
 import {TransporterError} from './errors.js'
 import {MSG_CHECK_MOUNT} from './messages.js'
 
+/** Linux PATH_MAX, including the terminating NUL */
+const PATH_MAX = 4096
+
 const ERRNO_EXIT: Record<string, number> = {ENOENT: 2, EACCES: 13, EPERM: 13, EROFS: 30}
 
 /**
@@ -17,6 +20,14 @@ export function parentOf(path: string): string {
 
 /** Runs every mount check on src and dest's parent, in that order; the first failure ends the run. */
 export async function runMountChecks(checks: ReadonlyArray<{id: string; check: MountCheck}>, src: string, dest: string): Promise<void> {
+  // The checks look at dest's parent only; a dest no syscall can take would
+  // otherwise reach rsync, fail with a diagnostics error (13) and be retried.
+  if (Buffer.byteLength(dest) >= PATH_MAX) {
+    throw new TransporterError('mount', `dest path is ${Buffer.byteLength(dest)} bytes, longer than the system allows (${PATH_MAX - 1})`, {
+      exitCode: 36,
+      hint: 'shorten the destination path',
+    })
+  }
   for (const {id, check} of checks) {
     for (const [role, path] of [['src', src], ['dest', parentOf(dest)]] as const) {
       const result = await check.check(path, role)
