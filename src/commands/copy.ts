@@ -19,6 +19,17 @@ Every flag also reads TRANSPORTER_<NAME> from the environment. Precedence: flag 
     '<%= config.bin %> copy --src /data/in/ --dest /data/out --parallel 4 --verify --json',
   ]
 
+  static override baseFlags = {
+    ...BaseCommand.baseFlags,
+    // the legacy form spells a false bool `--no-<name>` (`-json=false`), as for every other copy flag
+    json: Flags.boolean({
+      allowNo: true,
+      description: 'Print one JSON object on stdout instead of text (errors too).',
+      env: 'TRANSPORTER_JSON',
+      helpGroup: 'GLOBAL',
+    }),
+  }
+
   static override flags = {
     src: Flags.string({description: `source path, absolute ${env('src')}`}),
     dest: Flags.string({description: `destination path, absolute ${env('dest')}`}),
