@@ -100,6 +100,18 @@ describe.concurrent('Go flag syntax (spec §1.1)', () => {
     expect(paths(fake)).toEqual([`${ws.src} ${ws.dest}`])
   })
 
+  test.each([
+    [['-json=false'], {}, ''],
+    [['-json', '-json=f'], {}, ''],
+    [['-json=false'], {TRANSPORTER_JSON: '1'}, ''],
+    [['-json=0', '-json'], {}, '{'],
+  ])('%j with env %j: stdout starts with %j', async (flags, env, start) => {
+    const {ws, fake} = setup()
+    const r = await runCopy([...flags, '-src', ws.src, '-dest', ws.dest, '-rsync-path', fake.path], ws, {env: {...fake.env, ...env}})
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout.slice(0, 1)).toBe(start)
+  })
+
   test('a non-bool flag takes the next argument even when it starts with -', async () => {
     const {ws, fake} = setup()
     const r = await runCopy(['-src', '-dest', '-dest', ws.dest, '-rsync-path', fake.path], ws, {env: fake.env})
