@@ -73,6 +73,10 @@ describe.concurrent('seed code table (spec §6), default policy', () => {
     expect(json).toMatchObject({exitCode: 0, class: 'ok', filesTransferred: 2, filesTotal: 3, stderrTail: ''})
     expect(json.attempts).toHaveLength(1)
     expect(json.attempts[0]).toMatchObject({code: 0, reason: 'exit status 0', filesTransferred: 2, bytes: 2048})
+    // the fields spec §8.4 names, all present
+    expect(Object.keys(json)).toEqual(expect.arrayContaining(['exitCode', 'class', 'attempts', 'filesTransferred', 'filesTotal', 'bytes', 'durationMs', 'stderrTail']))
+    expect(Object.keys(json.attempts[0]!)).toEqual(expect.arrayContaining(['code', 'reason', 'durationMs', 'filesTransferred', 'bytes']))
+    expect(r.stdout.trim().split('\n')).toHaveLength(1)
   })
 
   test.each(ROWS)('rsync %i → exit %i (%s), rsync ran %i time(s)', async (code, exit, cls, times) => {
