@@ -5,6 +5,15 @@ try {
   nodeModule.enableCompileCache?.()
 } catch {}
 
+if (process.argv[2] === 'explain-exit') {
+  const {explainExitFast} = await import('../dist/cli/explain-fast.js')
+  const text = explainExitFast(process.argv.slice(2))
+  if (text !== undefined) {
+    process.stdout.write(text)
+    process.exit(0)
+  }
+}
+
 const {rewriteArgv} = await import('../dist/cli/argv.js')
 const rewritten = rewriteArgv(process.argv.slice(2), process.cwd())
 if ('error' in rewritten) {

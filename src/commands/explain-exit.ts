@@ -3,7 +3,8 @@ import {BaseCommand} from '../cli/base-command.js'
 import {allRsync, explainRsync, formatAll, formatExitCode, formatRsync} from '../cli/explain.js'
 import {parseCode} from '../cli/parse-code.js'
 import {usageError} from '../core/errors.js'
-import {allExitCodes, explainExitCode, rsyncCode} from '../core/exit-codes.js'
+import {allExitCodes} from '../core/exit-codes.js'
+import {renderExplainCode} from '../cli/explain-fast.js'
 
 // Only tables and the classifier are imported: this command must start fast (spec §11).
 export default class ExplainExit extends BaseCommand {
@@ -67,18 +68,13 @@ Negative rsync codes (-1 killed by a signal, -10 pipe, -11 could not start, -12 
 
   private transporter(text: string): void {
     const code = parseCode(text, 'exit code', 'e.g. `transporter explain-exit 28`')
-    const info = explainExitCode(code)
-    if (info === undefined) {
-      const r = rsyncCode(code)
+    const rendered = renderExplainCode(code, this.jsonMode)
+    if (rendered === undefined) {
       throw usageError(
         `${code} is not a transporter exit code`,
-        r === undefined
-          ? 'transporter exits with 0, 2, 5, 13, 16, 22, 28, 30, 36, 255 or 128+n; see `transporter explain-exit --all`'
-          : `rsync ${code} means "${r.meaning}"; run \`transporter explain-exit --rsync ${code}\` for what transporter makes of it`,
+        'transporter exits with 0, 2, 5, 13, 16, 22, 28, 30, 36, 255 or 128+n; see `transporter explain-exit --all`',
       )
     }
-    if (this.jsonMode) this.printJson(info)
-    else process.stdout.write(formatExitCode(info))
+    process.stdout.write(rendered)
   }
 }
-

@@ -27,7 +27,7 @@ describe('transporter explain-exit <code>', () => {
   })
 
   it.concurrent.each([
-    [['1'], /1 is not a transporter exit code/],
+    [['7'], /7 is not a transporter exit code/],
     [['999'], /999 is not a transporter exit code/],
     [['abc'], /must be an integer/],
     [[], /missing exit code/],
@@ -43,11 +43,23 @@ describe('transporter explain-exit <code>', () => {
     expect(lines[1]).toMatch(/^Hint: /)
   })
 
-  it('an rsync code given as a transporter code points to --rsync', async () => {
+  it('an rsync code given as a transporter code is explained as rsync\'s, saying transporter never exits with it', async () => {
     const r = await runCli(['explain-exit', '23'])
-    expect(r.code).toBe(22)
-    expect(r.stderr).toMatch(/^Error: 23 is not a transporter exit code$/m)
-    expect(r.stderr).toContain('transporter explain-exit --rsync 23')
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/^23 is not a transporter exit code; transporter never exits with it/)
+    expect(r.stdout).toContain('rsync 23 RERR_PARTIAL')
+    const viaRsync = await runCli(['explain-exit', '--rsync', '23'])
+    expect(r.stdout).toContain(viaRsync.stdout)
+    const json = await runCli(['explain-exit', '23', '--json'])
+    expect(JSON.parse(json.stdout)).toMatchObject({code: 23, transporter: null, rsync: JSON.parse((await runCli(['explain-exit', '--rsync', '23', '--json'])).stdout)})
+  })
+
+  it('answers the same with and without the fast path (oclif parses `--json` before the code too)', async () => {
+    for (const args of [['28'], ['28', '--json'], ['23'], ['143', '--json']]) {
+      const fast = await runCli(['explain-exit', ...args])
+      const slow = await runCli(['explain-exit', ...args.reverse(), '--'].filter((a) => a !== '--'))
+      expect(fast.stdout).toBe(slow.stdout)
+    }
   })
 
   it('an unknown code under --json is a JSON error', async () => {
