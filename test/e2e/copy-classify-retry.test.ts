@@ -4,19 +4,13 @@
  * message, the reason text and the --json result (spec §8.4).
  */
 import {afterAll, describe, expect, test} from 'vitest'
-import {fakeRsync, type FakeRsync, type FakeStep} from '../helpers/fake-rsync.js'
-import {cleanup, makeWorkspace, type Workspace} from '../helpers/trees.js'
-import {runCopy, writeConfig} from './copy-helpers.js'
+import type {FakeStep} from '../helpers/fake-rsync.js'
+import {createScratch, runCopy, writeConfig} from './copy-helpers.js'
 
-const spaces: Workspace[] = []
-// tests run concurrently: clean up once the whole file is done
-afterAll(() => cleanup(...spaces.map((w) => w.root)))
+const scratch = createScratch()
+afterAll(() => scratch.dispose())
 
-function setup(steps: FakeStep[]): {ws: Workspace; fake: FakeRsync} {
-  const ws = makeWorkspace(() => {})
-  spaces.push(ws)
-  return {ws, fake: fakeRsync(ws.root, steps)}
-}
+const setup = (steps: FakeStep[]) => scratch.withFake(steps)
 
 const MAX_RETRY = 'retry limit has been reached, but still get an error(can be recovered)'
 const UNRECOVERABLE = 'return a unrecoverable error'
@@ -119,8 +113,7 @@ describe.concurrent('seed code table (spec §6), default policy', () => {
   })
 
   test('rsync binary missing → the Go start-failure text, retried, 255', async () => {
-    const ws = makeWorkspace(() => {})
-    spaces.push(ws)
+    const ws = scratch.workspace(() => {})
     const missing = `${ws.root}/no/such/rsync`
     const r = await runCopy(['-src', ws.src, '-dest', ws.dest, '-rsync-path', missing, '--json'], ws)
     expect(r.code, r.stderr).toBe(255)
@@ -189,9 +182,7 @@ describe.concurrent('vanished source files (rsync 24, spec §6)', () => {
   })
 
   test("retry option vanished: 'fail' turns 24 forever into 255 after the same bound", async () => {
-    const ws = makeWorkspace(() => {})
-    spaces.push(ws)
-    const fake = fakeRsync(ws.root, [{exit: 24}])
+    const {ws, fake} = setup([{exit: 24}])
     writeConfig(ws, 'retry: [default, {vanished: fail}]\n')
     const r = await runCopy(['-src', ws.src, '-dest', ws.dest, '-rsync-path', fake.path], ws, {env: fake.env})
     expect(r.code, r.stderr).toBe(255)

@@ -5,31 +5,15 @@
  */
 import {existsSync} from 'node:fs'
 import {afterAll, describe, expect, test} from 'vitest'
-import {startCaptureServer, type CaptureServer} from '../helpers/capture-server.js'
-import {fakeRsync, type FakeRsync, type FakeStep} from '../helpers/fake-rsync.js'
-import {cleanup, makeWorkspace, type Workspace} from '../helpers/trees.js'
-import {runCopy, writeConfig} from './copy-helpers.js'
+import type {FakeRsync, FakeStep} from '../helpers/fake-rsync.js'
+import {createScratch, runCopy, writeConfig} from './copy-helpers.js'
 
-const spaces: Workspace[] = []
-const servers: CaptureServer[] = []
-// tests run concurrently: clean up once the whole file is done
-afterAll(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()))
-  cleanup(...spaces.splice(0).map((w) => w.root))
-})
+const scratch = createScratch()
+afterAll(() => scratch.dispose())
 
 /** A workspace with an empty source and a fake rsync that runs `steps`. */
-function setup(steps: FakeStep[] = [{}]): {ws: Workspace; fake: FakeRsync} {
-  const ws = makeWorkspace(() => {})
-  spaces.push(ws)
-  return {ws, fake: fakeRsync(ws.root, steps)}
-}
-
-async function server(): Promise<CaptureServer> {
-  const s = await startCaptureServer()
-  servers.push(s)
-  return s
-}
+const setup = (steps: FakeStep[] = [{}]) => scratch.withFake(steps)
+const server = () => scratch.server()
 
 const PARTNER = "missing required partner flag('progress' or 'stderr' miss partner 'report-addr')"
 

@@ -1,7 +1,9 @@
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
+import {startCaptureServer, type CaptureOptions, type CaptureServer} from '../helpers/capture-server.js'
+import {fakeRsync, type FakeRsync, type FakeStep} from '../helpers/fake-rsync.js'
 import {runCli, type CliResult} from '../helpers/run-cli.js'
-import type {Workspace} from '../helpers/trees.js'
+import {cleanup, makeWorkspace, type Workspace} from '../helpers/trees.js'
 
 export interface CopyRunOptions {
   env?: Record<string, string | undefined>
@@ -29,3 +31,41 @@ export function progressBody(current: number, total: number): string {
   return `{"current_count":${current},"total_count":${total},"message":"","errcode":0,"reason":""}`
 }
 
+
+/**
+ * Workspaces, fakes and report servers a test file creates, removed when the
+ * file is done (tests run concurrently, so not after each test).
+ */
+export interface Scratch {
+  workspace(fill?: (src: string) => void): Workspace
+  /** a workspace (empty source unless `fill`) and a fake rsync running `steps` */
+  withFake(steps: FakeStep[], fill?: (src: string) => void): {ws: Workspace; fake: FakeRsync}
+  server(options?: CaptureOptions): Promise<CaptureServer>
+  dispose(): Promise<void>
+}
+
+export function createScratch(): Scratch {
+  const spaces: Workspace[] = []
+  const servers: CaptureServer[] = []
+  const workspace = (fill?: (src: string) => void) => {
+    const ws = makeWorkspace(fill)
+    spaces.push(ws)
+    return ws
+  }
+  return {
+    workspace,
+    withFake(steps, fill = () => {}) {
+      const ws = workspace(fill)
+      return {ws, fake: fakeRsync(ws.root, steps)}
+    },
+    async server(options) {
+      const srv = await startCaptureServer(options)
+      servers.push(srv)
+      return srv
+    },
+    async dispose() {
+      await Promise.all(servers.splice(0).map((s) => s.close()))
+      cleanup(...spaces.splice(0).map((w) => w.root))
+    },
+  }
+}

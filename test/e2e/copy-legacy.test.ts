@@ -5,29 +5,15 @@
 import {statSync} from 'node:fs'
 import {basename, join} from 'node:path'
 import {afterEach, describe, expect, test} from 'vitest'
-import {startCaptureServer, type CaptureServer} from '../helpers/capture-server.js'
 import {fakeRsync} from '../helpers/fake-rsync.js'
-import {cleanup, diffTrees, makeWorkspace, rsyncCounts, type Workspace} from '../helpers/trees.js'
-import {progressBody, runCopy} from './copy-helpers.js'
+import {diffTrees, rsyncCounts, type Workspace} from '../helpers/trees.js'
+import {createScratch, progressBody, runCopy} from './copy-helpers.js'
 
-const spaces: Workspace[] = []
-const servers: CaptureServer[] = []
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()))
-  cleanup(...spaces.splice(0).map((w) => w.root))
-})
+const scratch = createScratch()
+afterEach(() => scratch.dispose())
 
-function workspace(): Workspace {
-  const ws = makeWorkspace()
-  spaces.push(ws)
-  return ws
-}
-
-async function server(): Promise<CaptureServer> {
-  const s = await startCaptureServer()
-  servers.push(s)
-  return s
-}
+const workspace = () => scratch.workspace()
+const server = () => scratch.server()
 
 /** `-src S -dest D` without a trailing slash: rsync puts S's tree at D/basename(S). */
 const copied = (ws: Workspace) => join(ws.dest, basename(ws.src))

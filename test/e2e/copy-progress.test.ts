@@ -4,25 +4,15 @@
  */
 import {basename, join} from 'node:path'
 import {afterAll, describe, expect, test} from 'vitest'
-import {startCaptureServer, type CaptureServer} from '../helpers/capture-server.js'
-import {fakeRsync, type FakeRsync, type FakeStep} from '../helpers/fake-rsync.js'
-import {cleanup, diffTrees, makeManyFiles, makeWorkspace, type Workspace} from '../helpers/trees.js'
-import {progressBody, runCopy} from './copy-helpers.js'
+import type {FakeStep} from '../helpers/fake-rsync.js'
+import {diffTrees, makeManyFiles} from '../helpers/trees.js'
+import {createScratch, progressBody, runCopy} from './copy-helpers.js'
 
-const spaces: Workspace[] = []
-const servers: CaptureServer[] = []
-// tests run concurrently: clean up once the whole file is done
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close()))
-  cleanup(...spaces.map((w) => w.root))
-})
+const scratch = createScratch()
+afterAll(() => scratch.dispose())
 
-async function setup(steps: FakeStep[], fill: (src: string) => void = () => {}): Promise<{ws: Workspace; fake: FakeRsync; srv: CaptureServer}> {
-  const ws = makeWorkspace(fill)
-  spaces.push(ws)
-  const srv = await startCaptureServer()
-  servers.push(srv)
-  return {ws, fake: fakeRsync(ws.root, steps), srv}
+async function setup(steps: FakeStep[], fill: (src: string) => void = () => {}) {
+  return {...scratch.withFake(steps, fill), srv: await scratch.server()}
 }
 
 type Report = {current_count: number; total_count: number}

@@ -5,25 +5,16 @@
  */
 import {existsSync, readdirSync} from 'node:fs'
 import {afterAll, describe, expect, test} from 'vitest'
-import {startCaptureServer, type CaptureServer} from '../helpers/capture-server.js'
-import {fakeRsync, type FakeRsync, type FakeStep} from '../helpers/fake-rsync.js'
-import {cleanup, makeWorkspace, type Workspace} from '../helpers/trees.js'
-import {progressBody, runCopy} from './copy-helpers.js'
+import type {CaptureServer} from '../helpers/capture-server.js'
+import type {FakeStep} from '../helpers/fake-rsync.js'
+import {makeSampleTree} from '../helpers/trees.js'
+import {createScratch, progressBody, runCopy} from './copy-helpers.js'
 
-const spaces: Workspace[] = []
-const servers: CaptureServer[] = []
-// tests run concurrently: clean up once the whole file is done
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close()))
-  cleanup(...spaces.map((w) => w.root))
-})
+const scratch = createScratch()
+afterAll(() => scratch.dispose())
 
-async function setup(steps: FakeStep[]): Promise<{ws: Workspace; fake: FakeRsync; srv: CaptureServer}> {
-  const ws = makeWorkspace()
-  spaces.push(ws)
-  const srv = await startCaptureServer()
-  servers.push(srv)
-  return {ws, fake: fakeRsync(ws.root, steps), srv}
+async function setup(steps: FakeStep[]) {
+  return {...scratch.withFake(steps, makeSampleTree), srv: await scratch.server()}
 }
 
 const bodies = (srv: CaptureServer) => srv.requests.map((r) => r.body.toString('utf8'))

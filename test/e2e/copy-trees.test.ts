@@ -5,19 +5,13 @@
 import {mkdirSync, readdirSync, renameSync, writeFileSync} from 'node:fs'
 import {basename, join} from 'node:path'
 import {afterAll, describe, expect, test} from 'vitest'
-import {fakeRsync, type FakeRsync} from '../helpers/fake-rsync.js'
-import {cleanup, diffTrees, makeSampleTree, makeWorkspace, snapshotTree, type Workspace} from '../helpers/trees.js'
-import {runCopy, writeConfig} from './copy-helpers.js'
+import {diffTrees, makeSampleTree, snapshotTree} from '../helpers/trees.js'
+import {createScratch, runCopy, writeConfig} from './copy-helpers.js'
 
-const spaces: Workspace[] = []
-// tests run concurrently: clean up once the whole file is done
-afterAll(() => cleanup(...spaces.map((w) => w.root)))
+const scratch = createScratch()
+afterAll(() => scratch.dispose())
 
-function setup(fill?: (src: string) => void): {ws: Workspace; fake: FakeRsync} {
-  const ws = makeWorkspace(fill)
-  spaces.push(ws)
-  return {ws, fake: fakeRsync(ws.root, [{}])}
-}
+const setup = (fill: (src: string) => void = makeSampleTree) => scratch.withFake([{}], fill)
 
 /** argv with transporter's private temp dir options taken out (spec §12 adds them). */
 function withoutTempDir(argv: string[]): string[] {
@@ -44,9 +38,7 @@ describe.concurrent('rsync argv (spec §5)', () => {
   })
 
   test('rsync runs in its own process group with stdin from /dev/null, every attempt with the same argv', async () => {
-    const ws = makeWorkspace(() => {})
-    spaces.push(ws)
-    const fake = fakeRsync(ws.root, [{exit: 11}, {exit: 0}])
+    const {ws, fake} = scratch.withFake([{exit: 11}, {exit: 0}])
     const r = await runCopy(['-src', ws.src, '-dest', ws.dest, '-rsync-path', fake.path], ws, {env: fake.env})
     expect(r.code, r.stderr).toBe(0)
     const calls = fake.invocations()

@@ -6,19 +6,13 @@ import {existsSync, mkdirSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, describe, expect, test} from 'vitest'
 import {startCaptureServer} from '../helpers/capture-server.js'
-import {fakeRsync, type FakeRsync} from '../helpers/fake-rsync.js'
-import {cleanup, diffTrees, listTree, makeWorkspace, type Workspace} from '../helpers/trees.js'
-import {runCopy} from './copy-helpers.js'
+import {diffTrees, listTree, makeSampleTree, type Workspace} from '../helpers/trees.js'
+import {createScratch, runCopy} from './copy-helpers.js'
 
-const spaces: Workspace[] = []
-// tests run concurrently: clean up once the whole file is done
-afterAll(() => cleanup(...spaces.map((w) => w.root)))
+const scratch = createScratch()
+afterAll(() => scratch.dispose())
 
-function setup(fill?: (src: string) => void): {ws: Workspace; fake: FakeRsync} {
-  const ws = makeWorkspace(fill)
-  spaces.push(ws)
-  return {ws, fake: fakeRsync(ws.root, [{}])}
-}
+const setup = () => scratch.withFake([{}], makeSampleTree)
 
 const SRC_DEST = 'src path or dest path is empty or not absolute path'
 const PARTNER = "missing required partner flag('progress' or 'stderr' miss partner 'report-addr')"
