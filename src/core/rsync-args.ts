@@ -11,11 +11,11 @@ const ALLOWED_LONG = new Set([
   'prune-empty-dirs', 'safe-links', 'size-only', 'sparse', 'super', 'fake-super', 'timeout', 'update',
   'whole-file', 'xattrs', 'no-perms', 'no-owner', 'no-group', 'no-times', 'no-links', 'no-devices', 'no-specials',
   'devices', 'specials', 'crtimes', 'atimes', 'open-noatime', 'iconv', 'checksum-choice', 'backup', 'backup-dir',
-  'suffix', 'log-file', 'log-file-format', 'stats', 'human-readable', 'itemize-changes', 'verbose',
+  'suffix', 'log-file', 'log-file-format', 'stats', 'human-readable',
 ])
 
 /** Short options a config may pass through, alone or bundled (`-HAX`). */
-const ALLOWED_SHORT = new Set(['H', 'A', 'X', 'S', 'c', 'z', 'x', 'L', 'u', 'W', 'E', 'h', 'v', 'D', 'i', 'O', 'J', 'U', 'b', 'y'])
+const ALLOWED_SHORT = new Set(['H', 'A', 'X', 'S', 'c', 'z', 'x', 'L', 'u', 'W', 'E', 'h', 'D', 'O', 'J', 'U', 'b', 'y'])
 
 /** Why an option is refused, so the error says something useful. */
 const REFUSED: Record<string, string> = {
@@ -23,6 +23,11 @@ const REFUSED: Record<string, string> = {
   q: 'it hides the errors transporter classifies',
   info: 'transporter sets rsync\'s progress output itself',
   'out-format': 'it changes the output transporter parses',
+  // a file named `12-34` printed on its own line reads as the legacy `N-M` progress form
+  verbose: 'it prints file names on stdout, where transporter reads progress; use --log-file for a per-file log',
+  v: 'it prints file names on stdout, where transporter reads progress; use --log-file for a per-file log',
+  'itemize-changes': 'it prints file names on stdout, where transporter reads progress; use --log-file for a per-file log',
+  i: 'it prints file names on stdout, where transporter reads progress; use --log-file for a per-file log',
   progress: 'transporter sets rsync\'s progress output itself',
   P: 'transporter sets rsync\'s progress output itself',
   daemon: 'transporter runs local copies only',
@@ -71,9 +76,6 @@ export interface RsyncArgsInput {
   progress: boolean
   extraArgs: readonly string[]
   dryRun?: boolean
-  tempDir?: string | undefined
-  /** keeps the temp dir out of the copy when it sits inside dest */
-  tempFilter?: string | undefined
   /** a NUL-separated list file of paths relative to src (--parallel/--shard) */
   filesFrom?: string | undefined
 }
@@ -84,8 +86,6 @@ export function buildRsyncArgs(input: RsyncArgsInput): string[] {
   const args = [input.filesFrom ? '-lptgo' : '-rlptgo', '--partial']
   if (input.progress) args.push('--info=progress2')
   if (input.dryRun) args.push('--dry-run')
-  if (input.tempDir) args.push(`--temp-dir=${input.tempDir}`)
-  if (input.tempFilter) args.push(input.tempFilter)
   if (input.filesFrom) args.push(`--files-from=${input.filesFrom}`, '--from0')
   args.push(...input.extraArgs)
   args.push('--', input.src, input.dest)
