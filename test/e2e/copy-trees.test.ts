@@ -37,6 +37,24 @@ describe.concurrent('rsync argv (spec §5)', () => {
     expect(withoutTempDir(call!.argv)).toEqual(['-rlptgo', '--partial', '--info=progress2', '--', ws.src, `${ws.dest}/`])
   })
 
+  test.each([['-v'], ['--verbose'], ['-i'], ['--itemize-changes'], ['-vH']])('rsync.extraArgs %s is refused (22): file names on stdout would read as progress', async (arg) => {
+    const {ws, fake} = setup()
+    writeConfig(ws, `rsync:\n  extraArgs: [${JSON.stringify(arg)}]\n`)
+    const r = await runCopy(['-src', ws.src, '-dest', ws.dest, '-rsync-path', fake.path], ws, {env: fake.env})
+    expect(r.code).toBe(22)
+    expect(r.stderr).toContain('rsync.extraArgs[0]')
+    expect(fake.invocations()).toEqual([])
+  })
+
+  test('allowed rsync.extraArgs go between the options and the -- guard', async () => {
+    const {ws, fake} = setup()
+    writeConfig(ws, 'rsync:\n  extraArgs: [--bwlimit=50m, "--exclude=*.tmp", -HAX]\n')
+    const r = await runCopy(['-src', ws.src, '-dest', ws.dest, '-rsync-path', fake.path], ws, {env: fake.env})
+    expect(r.code, r.stderr).toBe(0)
+    const [call] = fake.invocations()
+    expect(withoutTempDir(call!.argv)).toEqual(['-rlptgo', '--partial', '--bwlimit=50m', '--exclude=*.tmp', '-HAX', '--', ws.src, ws.dest])
+  })
+
   test('rsync runs in its own process group with stdin from /dev/null, every attempt with the same argv', async () => {
     const {ws, fake} = scratch.withFake([{exit: 11}, {exit: 0}])
     const r = await runCopy(['-src', ws.src, '-dest', ws.dest, '-rsync-path', fake.path], ws, {env: fake.env})
