@@ -3,7 +3,6 @@ import {killAllGroups} from '../core/children.js'
 import {loadConfig} from '../core/config.js'
 import {runCopy, type CopyOutcome} from '../core/copy.js'
 import {StopController} from '../core/stop.js'
-import {removeAllTempDirs} from '../core/temp-dir.js'
 import type {FactoryEnv} from '../plugin-api.js'
 import {resolveCopySettings, type CopyFlags} from './copy-settings.js'
 import {loadComponents} from './load-components.js'
@@ -64,10 +63,10 @@ function installSignalHandlers(stop: StopController, log: ReturnType<typeof crea
     signal,
     () => {
       if (stop.stopped && signal === 'SIGINT' && stop.signal === 'SIGINT') {
+        // rsync is SIGKILLed now; the run still sweeps its temp files and exits 130 without further waiting
         log.warn('second SIGINT: killing rsync now')
         stop.stop(signal, true)
-        cleanupOnExit()
-        process.exit(130)
+        return
       }
       if (!stop.stopped) log.warn(`received ${signal}: stopping rsync, sending final reports (no further attempts)`)
       stop.stop(signal)
@@ -89,9 +88,9 @@ function echoStderr(chunk: Buffer): void | Promise<void> {
   return new Promise((resolve) => process.stderr.once('drain', resolve))
 }
 
+/** SIGTERM, so rsync removes its own temp file; its pdeathsig covers a transporter that cannot run this. */
 function cleanupOnExit(): void {
-  killAllGroups('SIGKILL')
-  removeAllTempDirs()
+  killAllGroups('SIGTERM')
 }
 
 /** The one object `--json` prints (spec §8.4). */

@@ -5,7 +5,7 @@ import {MSG_MAX_RETRY, MSG_UNRECOVERABLE} from './messages.js'
 import type {ProgressSample} from './progress.js'
 import {runRsyncAttempt} from './rsync-attempt.js'
 import type {StopController} from './stop.js'
-import {emptyTempDir, type TempDir} from './temp-dir.js'
+import {mayLeaveTempFiles, sweepRsyncTemps} from './temp-sweep.js'
 
 export interface LoopSpec {
   rsyncPath: string
@@ -14,7 +14,9 @@ export interface LoopSpec {
   graceMs: number
   retryPolicy: RetryPolicy
   classifyRules: readonly ClassifyRule[]
-  tempDir: TempDir | undefined
+  /** src and dest as given, for the temp-file sweep after an unclean attempt */
+  src: string
+  dest: string
   env?: NodeJS.ProcessEnv
   /** prefix for log lines when several loops run at once (--parallel) */
   label?: string
@@ -47,6 +49,7 @@ export async function runAttemptLoop(spec: LoopSpec, rt: LoopRuntime): Promise<L
   const tag = spec.label ? `[${spec.label}] ` : ''
   for (;;) {
     const attempt = spec.nextAttempt()
+    const attemptStarted = Date.now()
     rt.bus.emit({type: 'attempt-start', attempt})
     let lastSent = 0
     let pending = false
@@ -67,7 +70,10 @@ export async function runAttemptLoop(spec: LoopSpec, rt: LoopRuntime): Promise<L
       },
     )
     if (pending) rt.bus.emit({type: 'progress', attempt, ...(rt.combine ? rt.combine(spec.label ?? '', raw.last) : raw.last)})
-    emptyTempDir(spec.tempDir)
+    if (mayLeaveTempFiles(raw.code, raw.interrupted)) {
+      const removed = await sweepRsyncTemps(spec.src, spec.dest, attemptStarted)
+      if (removed.length > 0) rt.log.info(`${tag}removed ${removed.length} temporary file(s) the interrupted rsync left: ${removed.join(', ')}`)
+    }
 
     const verdict = classify({code: raw.code, signal: raw.signal, stderr: raw.stderrTail}, spec.classifyRules)
     const result: AttemptResult = {

@@ -14,7 +14,6 @@ import {planWork} from './plan.js'
 import type {ProgressSample} from './progress.js'
 import {terminatedReason} from './reason.js'
 import {signalExitCode, type StopController} from './stop.js'
-import {createTempDir, removeTempDir, subTempDir, trackTempDir, untrackTempDir} from './temp-dir.js'
 import {validateRunInput} from './validate.js'
 import {verifyCopy} from './verify.js'
 
@@ -90,8 +89,6 @@ export async function runCopy(req: CopyRequest, components: CopyComponents, rt: 
   const bus = new EventBus(components.reporters, rt.log)
   bus.emit({type: 'start', runId, src: settings.src, dest: settings.dest})
 
-  const tempDir = settings.dryRun ? undefined : createTempDir(settings.dest, runId)
-  trackTempDir(tempDir)
   const listDir = join(tmpdir(), `transporter-${runId}`)
   let attemptCounter = 0
   const loops: LoopOutcome[] = []
@@ -113,18 +110,17 @@ export async function runCopy(req: CopyRequest, components: CopyComponents, rt: 
     }
     const plans = await planWork({src: settings.src, parallel: req.parallel, shard: req.shard, listDir})
     const results = await Promise.all(
-      plans.map((plan, i) => {
-        // Each worker gets its own temp subdir: emptying it after an attempt must not touch another worker's files.
-        const workerTemp = plans.length > 1 ? subTempDir(tempDir, i) : tempDir
+      plans.map((plan) => {
         return runAttemptLoop(
           {
             rsyncPath: req.rsyncPath,
-            args: plan.args({progress: settings.progress || settings.json || wantsProgress(components), dryRun: settings.dryRun, extraArgs: req.extraArgs, dest: settings.dest, tempDir: workerTemp}),
+            args: plan.args({progress: settings.progress || settings.json || wantsProgress(components), dryRun: settings.dryRun, extraArgs: req.extraArgs, dest: settings.dest}),
             stderrTailBytes: req.stderrTailBytes,
             graceMs: req.graceMs,
             retryPolicy: components.retryPolicy,
             classifyRules: components.classifyRules,
-            tempDir: workerTemp,
+            src: settings.src,
+            dest: settings.dest,
             ...(req.env ? {env: req.env} : {}),
             ...(plan.label ? {label: plan.label} : {}),
             nextAttempt: () => ++attemptCounter,
@@ -140,8 +136,6 @@ export async function runCopy(req: CopyRequest, components: CopyComponents, rt: 
       mismatches = await verifyCopy({rsyncPath: req.rsyncPath, src: settings.src, dest: settings.dest, extraArgs: req.extraArgs, log: rt.log, stop: rt.stop})
     }
   } finally {
-    removeTempDir(tempDir)
-    untrackTempDir(tempDir)
     await rm(listDir, {recursive: true, force: true})
   }
 
@@ -158,7 +152,8 @@ export async function runCopy(req: CopyRequest, components: CopyComponents, rt: 
     stderrTail: outcome.stderrTail,
     reason: outcome.reason,
   })
-  await bus.flush(Date.now() + req.flushBudgetMs)
+  // a second SIGINT means "now": reports get a short moment, not the whole budget
+  await bus.flush(Date.now() + (rt.stop.immediate ? Math.min(req.flushBudgetMs, 1000) : req.flushBudgetMs))
   return outcome
 }
 

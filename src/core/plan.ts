@@ -2,7 +2,6 @@ import {mkdir} from 'node:fs/promises'
 import {statSync} from 'node:fs'
 import {join} from 'node:path'
 import {buildRsyncArgs} from './rsync-args.js'
-import type {TempDir} from './temp-dir.js'
 import {balance, shardEntries, splitBase, walkTree, writeFileList, type TreeEntry} from './work-split.js'
 
 export interface ArgsContext {
@@ -10,7 +9,6 @@ export interface ArgsContext {
   dryRun: boolean
   extraArgs: readonly string[]
   dest: string
-  tempDir: TempDir | undefined
 }
 
 /** One rsync process's share of the work. */
@@ -59,8 +57,6 @@ function common(ctx: ArgsContext) {
     progress: ctx.progress,
     dryRun: ctx.dryRun,
     extraArgs: ctx.extraArgs,
-    tempDir: ctx.tempDir?.path,
-    tempFilter: ctx.tempDir?.filter,
   }
 }
 

@@ -76,9 +76,6 @@ export interface RsyncArgsInput {
   progress: boolean
   extraArgs: readonly string[]
   dryRun?: boolean
-  tempDir?: string | undefined
-  /** keeps the temp dir out of the copy when it sits inside dest */
-  tempFilter?: string | undefined
   /** a NUL-separated list file of paths relative to src (--parallel/--shard) */
   filesFrom?: string | undefined
 }
@@ -89,8 +86,6 @@ export function buildRsyncArgs(input: RsyncArgsInput): string[] {
   const args = [input.filesFrom ? '-lptgo' : '-rlptgo', '--partial']
   if (input.progress) args.push('--info=progress2')
   if (input.dryRun) args.push('--dry-run')
-  if (input.tempDir) args.push(`--temp-dir=${input.tempDir}`)
-  if (input.tempFilter) args.push(input.tempFilter)
   if (input.filesFrom) args.push(`--files-from=${input.filesFrom}`, '--from0')
   args.push(...input.extraArgs)
   args.push('--', input.src, input.dest)

@@ -5,7 +5,7 @@ import {runCli} from '../helpers/run-cli.js'
 import {startCaptureServer, type CaptureServer} from '../helpers/capture-server.js'
 import {daemonWrapperScript, startDaemon} from './helpers/daemon.js'
 import {childrenOf, configDir, countLines, launch, rsyncProcesses, Sandbox, waitFor, yamlList} from './helpers/sandbox.js'
-import {diffTrees, leftovers} from './helpers/tree.js'
+import {diffTrees, leftovers, rsyncTempIn} from './helpers/tree.js'
 
 // A network transfer dying mid-way: transporter's rsync talks to a real rsync
 // daemon on 127.0.0.1 through a wrapper (transporter itself only takes local
@@ -55,12 +55,8 @@ describe('rsync daemon on 127.0.0.1 killed mid-transfer', () => {
   it('per-connection daemon process SIGKILLed → rsync 12, retryable, next attempt completes', async () => {
     const t = await setup('kill', 2, 384 * 1024)
     const run = launch(t.args, {cwd: t.cwd})
-    // mid-transfer: the daemon's receiver has a temporary file in transporter's temp dir
-    const conn = await waitFor(() => {
-      const tmp = readdirSync(t.dest).find((n) => n.startsWith('.transporter-tmp-'))
-      const busy = tmp !== undefined && readdirSync(`${t.dest}/${tmp}`).length > 0
-      return busy ? t.daemon.connections()[0] : undefined
-    }, 'the daemon to receive a file')
+    // mid-transfer: the daemon's receiver has a temporary file with data in dest
+    const conn = await waitFor(() => (rsyncTempIn(t.dest) ? t.daemon.connections()[0] : undefined), 'the daemon to receive a file')
     const tree = [conn, ...childrenOf(conn)]
     for (const pid of tree) process.kill(pid, 'SIGKILL')
     const r = await run.done

@@ -3,7 +3,7 @@ import {cpSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync} fr
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {startCaptureServer, type CaptureServer} from '../helpers/capture-server.js'
 import {configDir, FAKE_RSYNC, launch, rsyncProcesses, rsyncWrapper, Sandbox, waitFor, yamlList} from './helpers/sandbox.js'
-import {diffTrees, leftovers} from './helpers/tree.js'
+import {diffTrees, leftovers, rsyncTempIn} from './helpers/tree.js'
 
 const sb = new Sandbox('dies')
 let server: CaptureServer
@@ -39,21 +39,13 @@ interface JsonOutcome {
 describe('rsync dies mid-copy', () => {
   it('SIGKILL to the whole rsync group mid-copy → retried, second attempt completes, identical trees, no temp files', async () => {
     const src = makeSource('src-kill', 2, 384 * 1024)
-    // dest exists, so transporter's temp dir sits inside it
     const dest = sb.mkdir('dst-kill')
     const rsync = rsyncWrapper(sb, 'kill')
     // throttled so the kill lands mid-transfer
     const cwd = configDir(sb, 'kill', `rsync: {path: ${JSON.stringify(rsync.path)}, extraArgs: ${yamlList(['--bwlimit=512'])}}\nreporters: [http]\n`)
     const run = launch(copyArgs('kill', src, dest), {cwd})
-    // rsync is mid-file once its temporary file exists in transporter's temp dir
-    const tempFile = await waitFor(() => {
-      try {
-        const tmp = readdirSync(dest).find((n) => n.startsWith('.transporter-tmp-'))
-        return tmp !== undefined && readdirSync(`${dest}/${tmp}`).length > 0 ? tmp : undefined
-      } catch {
-        return undefined
-      }
-    }, 'rsync to start writing')
+    // rsync is mid-file once its temporary file has data; the SIGKILL leaves it behind
+    const tempFile = await waitFor(() => rsyncTempIn(dest), 'rsync to start writing')
     const pgid = Number(/start (\d+)/.exec(readFileSync(rsync.log, 'utf8'))![1])
     process.kill(-pgid, 'SIGKILL')
     const r = await run.done
@@ -62,7 +54,9 @@ describe('rsync dies mid-copy', () => {
     const out = JSON.parse(r.stdout) as JsonOutcome
     expect(out.attempts.map((a) => [a.code, a.class])).toEqual([[-1, 'retryable'], [0, 'ok']])
     expect(out.attempts[0]!.reason).toBe('signal: killed')
-    expect(tempFile).toMatch(/^\.transporter-tmp-/)
+    expect(tempFile).toMatch(/^\.f\d\.bin\.[A-Za-z0-9]{6}$|^\..+\.[A-Za-z0-9]{6}$/)
+    // transporter swept what the killed rsync left
+    expect(r.stderr).toContain('temporary file(s) the interrupted rsync left')
     expect(diffTrees(src, dest)).toEqual([])
     expect(leftovers(dest)).toEqual([])
     const reports = reportsFor('kill')

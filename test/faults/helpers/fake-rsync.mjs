@@ -20,7 +20,8 @@ if (env.FAKE_RSYNC_LOG) {
 }
 const codes = (env.FAKE_RSYNC_CODES ?? '0').split(',').map(Number)
 const code = codes[Math.min(start, codes.length) - 1] ?? 0
-const tempDir = process.argv.find((a) => a.startsWith('--temp-dir='))?.slice('--temp-dir='.length)
+// rsync writes its temp file beside the destination file; dest is the last argument
+const destDir = process.argv.at(-1)
 
 function write(stream, text) {
   return new Promise((resolve) => (stream.write(text) ? resolve() : stream.once('drain', resolve)))
@@ -57,8 +58,8 @@ async function flood() {
 async function main() {
   if (env.FAKE_RSYNC_TRAP === '1') {
     for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(s, () => process.stderr.write(`fake rsync: ignoring ${s}\n`))
-    // what a real rsync would have in flight: a temporary file in its temp dir
-    if (tempDir) writeFileSync(join(tempDir, '.f1.txt.AbC123'), 'partial')
+    // what a real rsync would have in flight: a temporary file (mode 0600) beside its target
+    if (destDir) writeFileSync(join(destDir, '.f1.txt.AbC123'), 'partial', {mode: 0o600})
     process.stdout.write('\r  100 10%  1.00kB/s  0:00:01 (xfr#1, to-chk=9/10)')
     setInterval(() => {}, 1000)
     return

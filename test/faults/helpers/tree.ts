@@ -1,5 +1,6 @@
 import {createHash} from 'node:crypto'
-import {lstatSync, readFileSync, readdirSync, readlinkSync} from 'node:fs'
+import {lstatSync, readFileSync, readdirSync, readlinkSync, statSync} from 'node:fs'
+import {join} from 'node:path'
 
 export interface Entry {
   kind: 'file' | 'dir' | 'link' | 'other'
@@ -52,7 +53,16 @@ export function diffTrees(src: string, dest: string, ignore: (rel: string) => bo
 
 const RSYNC_TEMP = /^\..+\.[A-Za-z0-9]{6}$/
 
-/** transporter's temp dir or rsync's `.name.XXXXXX` files anywhere under root. */
+/** rsync's `.name.XXXXXX` temporary file (with data in it) directly in `dir`: rsync is mid-file. */
+export function rsyncTempIn(dir: string): string | undefined {
+  try {
+    return readdirSync(dir).find((n) => RSYNC_TEMP.test(n) && statSync(join(dir, n)).size > 0)
+  } catch {
+    return undefined
+  }
+}
+
+/** a `.transporter-tmp-*` dir or rsync's `.name.XXXXXX` files anywhere under root. */
 export function leftovers(root: string): string[] {
   return [...snapshot(root).keys()].filter((rel) => {
     const base = rel.split('/').at(-1)!
