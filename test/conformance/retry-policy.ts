@@ -18,9 +18,13 @@ const EXIT_BY_CLASS: Record<CopyClass, {code: number; exitCode: number}> = {
   usage: {code: 1, exitCode: 22},
 }
 
-/** An attempt result as the copy loop builds it. */
+/**
+ * An attempt result as the copy loop builds it. `extra` overrides any field;
+ * an overridden `code` also sets the reason (`exit status <code>`).
+ */
 export function attempt(n: number, cls: CopyClass, extra: Partial<AttemptResult> = {}): AttemptResult {
-  const {code, exitCode} = EXIT_BY_CLASS[cls]
+  const {exitCode} = EXIT_BY_CLASS[cls]
+  const code = extra.code ?? EXIT_BY_CLASS[cls].code
   return {
     attempt: n,
     code,

@@ -1,57 +1,13 @@
-import type {AttemptResult, CopyClass, FactoryEnv, RetryDecision, RetryPolicy} from 'transporter/plugin-api'
+import type {FactoryEnv, RetryDecision, RetryPolicy} from 'transporter/plugin-api'
 import {describe, expect, it} from 'vitest'
 import {backoffDelayMs, backoffRetry, jitterFactor, parseBackoffRetryOptions} from '../src/retry-backoff.js'
-
-const SEED: Record<number, [CopyClass, number]> = {
-  0: ['ok', 0],
-  1: ['usage', 22],
-  3: ['fatal', 2],
-  11: ['retryable', 5],
-  12: ['retryable', 5],
-  23: ['partial', 13],
-  24: ['vanished', 0],
-}
-
-function result(attempt: number, code: number, extra: Partial<AttemptResult> = {}): AttemptResult {
-  const [cls, exitCode] = SEED[code] ?? ['retryable', 255]
-  return {
-    attempt,
-    code,
-    reason: `exit status ${code}`,
-    class: cls,
-    exitCode,
-    rule: `code:${code}`,
-    retryable: cls === 'partial' || cls === 'retryable' || cls === 'vanished',
-    durationMs: 10,
-    filesTransferred: 1,
-    filesTotal: 10,
-    bytes: 100,
-    stderrTail: '',
-    ...extra,
-  }
-}
+import {drive, result, type Step} from './attempts.js'
 
 // The factories ignore their env; the policy only sees options.
 const env = {} as FactoryEnv
 
 async function policy(options?: unknown): Promise<RetryPolicy> {
   return backoffRetry.create(options, env)
-}
-
-type Step = number | [number, Partial<AttemptResult>]
-
-function drive(p: RetryPolicy, steps: Step[]): RetryDecision[] {
-  const history: AttemptResult[] = []
-  const decisions: RetryDecision[] = []
-  for (const [i, step] of steps.entries()) {
-    const [code, extra] = typeof step === 'number' ? [step, {}] : step
-    const last = result(i + 1, code, extra)
-    history.push(last)
-    const decision = p.decide(last, [...history])
-    decisions.push(decision)
-    if (!decision.retry) break
-  }
-  return decisions
 }
 
 function delays(decisions: RetryDecision[]): number[] {

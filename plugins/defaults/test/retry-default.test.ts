@@ -1,57 +1,13 @@
-import type {AttemptResult, CopyClass, FactoryEnv, RetryDecision, RetryPolicy} from 'transporter/plugin-api'
+import type {AttemptResult, FactoryEnv, RetryPolicy} from 'transporter/plugin-api'
 import {describe, expect, it} from 'vitest'
 import {defaultRetry, parseDefaultRetryOptions} from '../src/retry-default.js'
-
-// The seed's table for the codes these tests use: class and transporter exit code.
-const SEED: Record<number, [CopyClass, number]> = {
-  0: ['ok', 0],
-  1: ['usage', 22],
-  3: ['fatal', 2],
-  11: ['retryable', 5],
-  12: ['retryable', 5],
-  23: ['partial', 13],
-  24: ['vanished', 0],
-  30: ['retryable', 255],
-}
-
-function result(attempt: number, code: number, extra: Partial<AttemptResult> = {}): AttemptResult {
-  const [cls, exitCode] = SEED[code] ?? ['retryable', 255]
-  return {
-    attempt,
-    code,
-    reason: `exit status ${code}`,
-    class: cls,
-    exitCode,
-    rule: `code:${code}`,
-    retryable: cls === 'partial' || cls === 'retryable' || cls === 'vanished',
-    durationMs: 10,
-    filesTransferred: 1,
-    filesTotal: 1,
-    bytes: 100,
-    stderrTail: '',
-    ...extra,
-  }
-}
+import {drive, result} from './attempts.js'
 
 // The factories ignore their env; the policy only sees options.
 const env = {} as FactoryEnv
 
 async function policy(options?: unknown): Promise<RetryPolicy> {
   return defaultRetry.create(options, env)
-}
-
-/** Feeds codes one by one the way the engine does; stops at the first {retry:false}. */
-function drive(p: RetryPolicy, codes: number[]): RetryDecision[] {
-  const history: AttemptResult[] = []
-  const decisions: RetryDecision[] = []
-  for (const [i, code] of codes.entries()) {
-    const last = result(i + 1, code)
-    history.push(last)
-    const decision = p.decide(last, [...history])
-    decisions.push(decision)
-    if (!decision.retry) break
-  }
-  return decisions
 }
 
 const RETRY_COUNTED = {retry: true, delayMs: 0, counted: true}
