@@ -5,11 +5,11 @@ export interface MemorySink extends TextSink {
   text: string
 }
 
-export function memorySink(isTTY = false): MemorySink {
+export function memorySink(isTTY = false, columns = 80): MemorySink {
   const sink = {
     text: '',
     isTTY,
-    columns: 80,
+    columns,
     write(text: string) {
       sink.text += text
     },
@@ -17,21 +17,39 @@ export function memorySink(isTTY = false): MemorySink {
   return sink
 }
 
+/** A Logger that keeps every line as `level message`. */
+export interface MemoryLogger extends Logger {
+  lines: string[]
+}
+
+export function memoryLogger(): MemoryLogger {
+  const lines: string[] = []
+  const line = (level: string) => (message: string) => void lines.push(`${level} ${message}`)
+  return {lines, debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error')}
+}
+
 export interface TestEnv extends FactoryEnv {
+  log: MemoryLogger
   stdout: MemorySink
   stderr: MemorySink
-  /** every logged line as `level message` */
+  /** every logged line as `level message` (the same array as `log.lines`) */
   logged: string[]
+}
+
+export interface TestEnvOverrides {
+  baseDir?: string
+  settings?: Partial<RunSettings>
+  env?: Record<string, string | undefined>
+  /** stderr claims to be a terminal (80 columns) */
+  stderrTTY?: boolean
 }
 
 /**
  * A FactoryEnv like the one copy builds, without a terminal or a report
- * address unless `settings` says so.
+ * address unless the overrides say so.
  */
-export function testFactoryEnv(overrides: {baseDir?: string; settings?: Partial<RunSettings>; env?: Record<string, string | undefined>} = {}): TestEnv {
-  const logged: string[] = []
-  const line = (level: string) => (message: string) => void logged.push(`${level} ${message}`)
-  const log: Logger = {debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error')}
+export function testFactoryEnv(overrides: TestEnvOverrides = {}): TestEnv {
+  const log = memoryLogger()
   return {
     apiVersion: 1,
     baseDir: overrides.baseDir ?? process.cwd(),
@@ -49,9 +67,9 @@ export function testFactoryEnv(overrides: {baseDir?: string; settings?: Partial<
     },
     log,
     stdout: memorySink(),
-    stderr: memorySink(),
+    stderr: memorySink(overrides.stderrTTY ?? false),
     env: overrides.env ?? {},
-    logged,
+    logged: log.lines,
   }
 }
 

@@ -1,67 +1,13 @@
-import type {FactoryEnv, Logger, RunSettings, TextSink} from 'transporter/plugin-api'
+import type {RunSettings} from 'transporter/plugin-api'
 import {afterEach} from 'vitest'
+import {testFactoryEnv, type TestEnv, type TestEnvOverrides} from '../../../test/conformance/env.js'
 import {type CaptureOptions, type CaptureServer, startCaptureServer} from '../../../test/helpers/capture-server.js'
 
-/** A Logger that keeps its lines, prefixed with the level. */
-export interface RecordingLogger extends Logger {
-  lines: string[]
-}
+export type {TestEnv}
 
-export function recordingLogger(): RecordingLogger {
-  const lines: string[] = []
-  const at = (level: string) => (message: string) => {
-    lines.push(`${level} ${message}`)
-  }
-  return {lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error')}
-}
-
-/** A TextSink that keeps what was written. */
-export interface RecordingSink extends TextSink {
-  text: string
-}
-
-export function recordingSink(isTTY = false, columns?: number): RecordingSink {
-  const sink = {
-    text: '',
-    isTTY,
-    columns,
-    write(text: string) {
-      sink.text += text
-    },
-  }
-  return sink
-}
-
-export interface TestEnv extends FactoryEnv {
-  log: RecordingLogger
-  stdout: RecordingSink
-  stderr: RecordingSink
-}
-
-export function testEnv(
-  settings: Partial<RunSettings> = {},
-  extra: {baseDir?: string; env?: Record<string, string | undefined>; stderrTTY?: boolean} = {},
-): TestEnv {
-  return {
-    apiVersion: 1,
-    baseDir: extra.baseDir ?? process.cwd(),
-    settings: {
-      src: '/src/',
-      dest: '/dest',
-      reportIntervalMs: 5000,
-      progress: false,
-      stderr: false,
-      quiet: false,
-      json: false,
-      dryRun: false,
-      progressBar: true,
-      ...settings,
-    },
-    log: recordingLogger(),
-    stdout: recordingSink(),
-    stderr: recordingSink(extra.stderrTTY ?? false, 80),
-    env: extra.env ?? {},
-  }
+/** The conformance env with the paths these tests' events use and the bar allowed (it shows only on a terminal). */
+export function testEnv(settings: Partial<RunSettings> = {}, extra: Omit<TestEnvOverrides, 'settings'> = {}): TestEnv {
+  return testFactoryEnv({...extra, settings: {src: '/src/', dest: '/dest', progressBar: true, ...settings}})
 }
 
 /** Polls until `check` holds; fails the test after `limitMs` instead of hanging. */
