@@ -39,8 +39,8 @@ const REFUSED: Record<string, string> = {
   e: 'remote shells are not supported',
   'dry-run': 'use transporter\'s --dry-run flag',
   n: 'use transporter\'s --dry-run flag',
-  'temp-dir': 'transporter manages rsync\'s temporary directory',
-  T: 'transporter manages rsync\'s temporary directory',
+  'temp-dir': 'transporter sweeps a killed rsync\'s temporary files beside the destination files',
+  T: 'transporter sweeps a killed rsync\'s temporary files beside the destination files',
   'list-only': 'it copies nothing',
   'remove-source-files': 'transporter never deletes from the source',
 }

@@ -13,7 +13,8 @@ export interface ErrnoLine {
 // `rsync:` then anything, ending in `(<digits>)`. The summary lines
 // `rsync error: ... (code 23) at main.c(1394) [sender=3.5.0]` end in `]`,
 // and `rsync warning:` carries no errno; both are skipped explicitly.
-const ERRNO_LINE = /^rsync:\s.*\((\d{1,4})\)\s*$/
+// [\s\S], not `.`: a file name may hold U+2028/U+2029, which `.` does not match
+const ERRNO_LINE = /^rsync:\s[\s\S]*\((\d{1,4})\)\s*$/
 const SUMMARY_LINE = /^rsync (error|warning):/
 
 /** Every errno rsync reported, in line order. */
