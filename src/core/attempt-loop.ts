@@ -101,7 +101,9 @@ export async function runAttemptLoop(spec: LoopSpec, rt: LoopRuntime): Promise<L
 
     const decision = spec.retryPolicy.decide(result, history)
     const max = maxAttemptsOf(spec.retryPolicy)
-    const of = max === undefined ? '' : `/${max}`
+    // n/N counts the attempts the policy counts; uncounted (vanished) retries would read "4/3"
+    const counted = history.filter((a) => a.class !== 'vanished').length
+    const which = result.class === 'vanished' ? `${attempt} (vanished files, not counted)` : max === undefined ? `${attempt}` : `${counted}/${max}`
     if (!decision.retry) {
       const exitCode = decision.exitCode ?? result.exitCode
       if (decision.warning) {
@@ -110,12 +112,12 @@ export async function runAttemptLoop(spec: LoopSpec, rt: LoopRuntime): Promise<L
       }
       if (exitCode !== 0) {
         const message = result.retryable ? MSG_MAX_RETRY : MSG_UNRECOVERABLE
-        rt.log.error(`${tag}${message}: attempt ${attempt}${of} ${result.reason} (${result.class}, ${result.rule}, exit ${exitCode})${tailLines(result.stderrTail)}`)
+        rt.log.error(`${tag}${message}: attempt ${which} ${result.reason} (${result.class}, ${result.rule}, exit ${exitCode})${tailLines(result.stderrTail)}`)
       }
       return {exitCode, attempts: history, warnings}
     }
     rt.log.warn(
-      `${tag}attempt ${attempt}${of} failed: ${result.reason} (${result.class}, ${result.rule}); ` +
+      `${tag}attempt ${which} failed: ${result.reason} (${result.class}, ${result.rule}); ` +
         `retrying${decision.delayMs > 0 ? ` in ${decision.delayMs} ms` : ''}${decision.counted ? '' : ' (not counted)'}${tailLines(result.stderrTail)}`,
     )
     rt.bus.emit({type: 'retry', attempt, delayMs: decision.delayMs, counted: decision.counted})
