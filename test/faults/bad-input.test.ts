@@ -1,18 +1,10 @@
 import {existsSync, mkdirSync, readdirSync, writeFileSync} from 'node:fs'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {startCaptureServer, type CaptureServer} from '../helpers/capture-server.js'
-import {configDir, launch, rsyncProcesses, Sandbox} from './helpers/sandbox.js'
+import {describe, expect, it} from 'vitest'
+import {useFaultSandbox} from './helpers/fault-sandbox.js'
+import {configDir, launch, rsyncProcesses} from './helpers/sandbox.js'
 import {diffTrees, leftovers} from './helpers/tree.js'
 
-const sb = new Sandbox('input')
-let server: CaptureServer
-beforeAll(async () => {
-  server = await startCaptureServer()
-})
-afterAll(async () => {
-  await server.close()
-  sb.cleanup()
-})
+const {sb, server, reportsFor} = useFaultSandbox('input')
 
 const EXIT_TABLE = [0, 2, 5, 13, 16, 22, 28, 30, 36, 255]
 
@@ -71,7 +63,7 @@ describe('bad input', () => {
     writeFileSync(Buffer.concat([Buffer.from(`${src}/bad-`), Buffer.from([0xff, 0xfe, 0x80]), Buffer.from('.bin')]), '7')
     writeFileSync(b('<script>&amp;\u2028.txt'), '8')
     const dest = sb.path('dst-names')
-    const r = await launch(['copy', '--json', '--progress', '--stderr', '--report-addr', `${server.url}/names`, '--src', `${src}/`, '--dest', dest], {cwd: cwd('names')}).done
+    const r = await launch(['copy', '--json', '--progress', '--stderr', '--report-addr', `${server().url}/names`, '--src', `${src}/`, '--dest', dest], {cwd: cwd('names')}).done
     expect(r.code, r.stderr).toBe(0)
     noCrash(r.stderr)
     expect(diffTrees(src, dest)).toEqual([])
@@ -79,7 +71,7 @@ describe('bad input', () => {
     const out = JSON.parse(r.stdout) as {exitCode: number; filesTransferred: number}
     expect(out.exitCode).toBe(0)
     expect(out.filesTransferred).toBe(8)
-    const reports = server.requests.filter((q) => q.url.endsWith('/names')).map((q) => JSON.parse(q.body.toString('utf8')) as Record<string, unknown>)
+    const reports = reportsFor('names')
     expect(reports.at(-1)).toMatchObject({current_count: 8, errcode: 0})
     // nothing with a leading dash was taken for an option: no file list printed, nothing deleted
     expect(existsSync(`${src}/-rf`)).toBe(true)

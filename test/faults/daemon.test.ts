@@ -1,26 +1,19 @@
 import {randomBytes} from 'node:crypto'
 import {readdirSync, writeFileSync} from 'node:fs'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {runCli} from '../helpers/run-cli.js'
-import {startCaptureServer, type CaptureServer} from '../helpers/capture-server.js'
 import {daemonWrapperScript, startDaemon} from './helpers/daemon.js'
-import {childrenOf, configDir, countLines, launch, rsyncProcesses, Sandbox, waitFor, yamlList} from './helpers/sandbox.js'
+import {useFaultSandbox} from './helpers/fault-sandbox.js'
+import {childrenOf, configDir, countLines, launch, rsyncProcesses, waitFor, yamlList} from './helpers/sandbox.js'
 import {diffTrees, leftovers, rsyncTempIn} from './helpers/tree.js'
 
 // A network transfer dying mid-way: transporter's rsync talks to a real rsync
 // daemon on 127.0.0.1 through a wrapper (transporter itself only takes local
 // paths), and the daemon side is killed. Spec §6: codes 10/12 are retryable → 5.
-const sb = new Sandbox('daemon')
-let server: CaptureServer
 const stops: Array<() => Promise<void>> = []
-
-beforeAll(async () => {
-  server = await startCaptureServer()
-})
-afterAll(async () => {
+// the daemons serve from the sandbox: stop them before it goes
+const {sb, server, reportsFor} = useFaultSandbox('daemon', async () => {
   for (const stop of stops) await stop()
-  await server.close()
-  sb.cleanup()
 })
 
 interface JsonOutcome {
@@ -38,8 +31,8 @@ async function setup(name: string, files: number, bytes: number) {
   const wrapper = sb.path(`rsync-${name}.sh`)
   writeFileSync(wrapper, daemonWrapperScript(log, daemon.url), {mode: 0o755})
   const cwd = configDir(sb, name, `rsync: {path: ${JSON.stringify(wrapper)}, extraArgs: ${yamlList(['--bwlimit=512'])}}\nreporters: [http]\n`)
-  const args = ['copy', '--json', '--stderr', '--progress', '--report-addr', `${server.url}/${name}`, '--src', `${src}/`, '--dest', dest]
-  const reports = () => server.requests.filter((r) => r.url.endsWith(`/${name}`)).map((r) => JSON.parse(r.body.toString('utf8')) as Record<string, unknown>)
+  const args = ['copy', '--json', '--stderr', '--progress', '--report-addr', `${server().url}/${name}`, '--src', `${src}/`, '--dest', dest]
+  const reports = () => reportsFor(name)
   return {src, dest, daemon, log, cwd, args, reports}
 }
 

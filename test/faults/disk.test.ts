@@ -1,24 +1,15 @@
 import {chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {randomBytes} from 'node:crypto'
 import {spawnSync} from 'node:child_process'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {BIN} from '../helpers/run-cli.js'
-import {startCaptureServer, type CaptureServer} from '../helpers/capture-server.js'
-import {configDir, launch, rsyncWrapper, Sandbox} from './helpers/sandbox.js'
+import {useFaultSandbox} from './helpers/fault-sandbox.js'
+import {configDir, launch, rsyncWrapper} from './helpers/sandbox.js'
 import {diffTrees, leftovers, partialOrWhole, snapshot} from './helpers/tree.js'
 
 // Real faults, real rsync: each test produces the condition with the kernel
 // (tmpfs size limit, read-only mount, an unprivileged user, a long name).
-const sb = new Sandbox('disk')
-let server: CaptureServer
-
-beforeAll(async () => {
-  server = await startCaptureServer()
-})
-afterAll(async () => {
-  await server.close()
-  sb.cleanup()
-})
+const {sb, server} = useFaultSandbox('disk')
 
 function makeSource(name: string, bigBytes: number): string {
   const src = sb.mkdir(name)
@@ -35,12 +26,12 @@ async function copyWithReports(name: string, src: string, dest: string, wrap?: s
   const rsync = rsyncWrapper(sb, name)
   const cwd = configDir(sb, name, `rsync: {path: ${JSON.stringify(rsync.path)}}\nreporters: [http]\n`)
   chmodSync(cwd, 0o755)
-  const before = server.requests.length
-  const res = await launch(['-dest-dir=false', '-stderr', '-progress', '-report-addr', `${server.url}/${name}`, '-src', `${src}/`, '-dest', dest], {
+  const before = server().requests.length
+  const res = await launch(['-dest-dir=false', '-stderr', '-progress', '-report-addr', `${server().url}/${name}`, '-src', `${src}/`, '-dest', dest], {
     cwd,
     ...(wrap ? {wrap, env: {HOME: cwd}} : {}),
   }).done
-  const reports = server.json().slice(before).filter((_, i) => server.requests[before + i]!.url.endsWith(`/${name}`))
+  const reports = server().json().slice(before).filter((_, i) => server().requests[before + i]!.url.endsWith(`/${name}`))
   return {...res, starts: rsync.starts(), reports}
 }
 

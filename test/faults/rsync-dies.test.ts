@@ -1,20 +1,11 @@
 import {randomBytes} from 'node:crypto'
 import {cpSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync} from 'node:fs'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {startCaptureServer, type CaptureServer} from '../helpers/capture-server.js'
-import {configDir, FAKE_RSYNC, launch, rsyncProcesses, rsyncWrapper, Sandbox, waitFor, yamlList} from './helpers/sandbox.js'
+import {describe, expect, it} from 'vitest'
+import {useFaultSandbox} from './helpers/fault-sandbox.js'
+import {configDir, FAKE_RSYNC, launch, rsyncProcesses, rsyncWrapper, waitFor, yamlList} from './helpers/sandbox.js'
 import {diffTrees, leftovers, rsyncTempIn} from './helpers/tree.js'
 
-const sb = new Sandbox('dies')
-let server: CaptureServer
-
-beforeAll(async () => {
-  server = await startCaptureServer()
-})
-afterAll(async () => {
-  await server.close()
-  sb.cleanup()
-})
+const {sb, server, reportsFor} = useFaultSandbox('dies')
 
 function makeSource(name: string, files: number, bytes: number): string {
   const src = sb.mkdir(name)
@@ -22,18 +13,29 @@ function makeSource(name: string, files: number, bytes: number): string {
   return src
 }
 
-function reportsFor(name: string): Array<Record<string, unknown>> {
-  return server.requests.filter((r) => r.url.endsWith(`/${name}`)).map((r) => JSON.parse(r.body.toString('utf8')) as Record<string, unknown>)
-}
-
 function copyArgs(name: string, src: string, dest: string): string[] {
-  return ['copy', '--json', '--stderr', '--progress', '--report-addr', `${server.url}/${name}`, '--src', `${src}/`, '--dest', dest]
+  return ['copy', '--json', '--stderr', '--progress', '--report-addr', `${server().url}/${name}`, '--src', `${src}/`, '--dest', dest]
 }
 
 interface JsonOutcome {
   exitCode: number
   attempts: Array<{attempt: number; code: number; class: string; reason: string}>
   warnings: string[]
+}
+
+/**
+ * A one-file copy through the fake rsync, which exits with `codes` in turn
+ * (the last repeats); returns the result, its --json outcome (read after the
+ * caller checked the exit code) and the lines the fake logged, one per start.
+ */
+async function fakeRsyncCopy(name: string, codes: string) {
+  const src = makeSource(`src-${name}`, 1, 10)
+  const dest = sb.path(`p-${name}`, 'dst')
+  sb.mkdir(`p-${name}`)
+  const log = sb.path(`fake-${name}.log`)
+  const cwd = configDir(sb, name, `rsync: {path: ${JSON.stringify(FAKE_RSYNC)}}\nreporters: [http]\n`)
+  const r = await launch(copyArgs(name, src, dest), {cwd, env: {FAKE_RSYNC_LOG: log, FAKE_RSYNC_CODES: codes}}).done
+  return {r, outcome: () => JSON.parse(r.stdout) as JsonOutcome, starts: () => readFileSync(log, 'utf8').trim().split('\n')}
 }
 
 describe('rsync dies mid-copy', () => {
@@ -87,31 +89,21 @@ describe('rsync dies mid-copy', () => {
   })
 
   it('vanished files (fake rsync: 24 every time) → bounded uncounted retries, exit 0 with a warning, no error report', async () => {
-    const src = makeSource('src-van', 1, 10)
-    const dest = sb.path('p-van', 'dst')
-    sb.mkdir('p-van')
-    const log = sb.path('fake-van.log')
-    const cwd = configDir(sb, 'van', `rsync: {path: ${JSON.stringify(FAKE_RSYNC)}}\nreporters: [http]\n`)
-    const r = await launch(copyArgs('van', src, dest), {cwd, env: {FAKE_RSYNC_LOG: log, FAKE_RSYNC_CODES: '24'}}).done
+    const {r, outcome, starts} = await fakeRsyncCopy('van', '24')
     expect(r.code, r.stderr).toBe(0)
-    const out = JSON.parse(r.stdout) as JsonOutcome
+    const out = outcome()
     // the first attempt plus vanishedRetries (5) uncounted ones
     expect(out.attempts).toHaveLength(6)
-    expect(readFileSync(log, 'utf8').trim().split('\n')).toHaveLength(6)
+    expect(starts()).toHaveLength(6)
     expect(out.warnings.join('\n')).toMatch(/vanished/)
     expect(r.stderr).toMatch(/WARN.*vanished/)
     expect(reportsFor('van').every((x) => x.errcode === 0)).toBe(true)
   })
 
   it('vanished then clean (fake rsync: 24, 24, 0) → exit 0, three starts, no warning', async () => {
-    const src = makeSource('src-van2', 1, 10)
-    const dest = sb.path('p-van2', 'dst')
-    sb.mkdir('p-van2')
-    const log = sb.path('fake-van2.log')
-    const cwd = configDir(sb, 'van2', `rsync: {path: ${JSON.stringify(FAKE_RSYNC)}}\nreporters: [http]\n`)
-    const r = await launch(copyArgs('van2', src, dest), {cwd, env: {FAKE_RSYNC_LOG: log, FAKE_RSYNC_CODES: '24,24,0'}}).done
+    const {r, outcome} = await fakeRsyncCopy('van2', '24,24,0')
     expect(r.code, r.stderr).toBe(0)
-    const out = JSON.parse(r.stdout) as JsonOutcome
+    const out = outcome()
     expect(out.attempts.map((a) => a.code)).toEqual([24, 24, 0])
     expect(out.warnings).toEqual([])
   })

@@ -1,26 +1,13 @@
 import {randomBytes} from 'node:crypto'
 import {existsSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {startCaptureServer, type CaptureServer} from '../helpers/capture-server.js'
-import {childrenOf, configDir, FAKE_RSYNC, launch, rsyncProcesses, rsyncWrapper, Sandbox, waitFor, yamlList} from './helpers/sandbox.js'
+import {describe, expect, it} from 'vitest'
+import {useFaultSandbox} from './helpers/fault-sandbox.js'
+import {childrenOf, configDir, FAKE_RSYNC, launch, rsyncProcesses, rsyncWrapper, waitFor, yamlList} from './helpers/sandbox.js'
 import {leftovers, partialOrWhole, rsyncTempIn} from './helpers/tree.js'
 
 // Spec §12: signals to transporter stop rsync cleanly, send the final reports
 // and exit 128+n; rsync never outlives transporter.
-const sb = new Sandbox('signals')
-let server: CaptureServer
-
-beforeAll(async () => {
-  server = await startCaptureServer()
-})
-afterAll(async () => {
-  await server.close()
-  sb.cleanup()
-})
-
-function reportsFor(name: string): Array<Record<string, unknown>> {
-  return server.requests.filter((r) => r.url.endsWith(`/${name}`)).map((r) => JSON.parse(r.body.toString('utf8')) as Record<string, unknown>)
-}
+const {sb, server, reportsFor} = useFaultSandbox('signals')
 
 /** One large file copied slowly, so a signal lands mid-file. */
 function slowCopy(name: string, extraConfig = '') {
@@ -29,7 +16,7 @@ function slowCopy(name: string, extraConfig = '') {
   const dest = sb.mkdir(`dst-${name}`)
   const rsync = rsyncWrapper(sb, name)
   const cwd = configDir(sb, name, `rsync: {path: ${JSON.stringify(rsync.path)}, extraArgs: ${yamlList(['--bwlimit=256'])}}\nreporters: [http]\n${extraConfig}`)
-  const args = ['-stderr', '-progress', '-report-interval', '1', '-report-addr', `${server.url}/${name}`, '-src', `${src}/`, '-dest', dest]
+  const args = ['-stderr', '-progress', '-report-interval', '1', '-report-addr', `${server().url}/${name}`, '-src', `${src}/`, '-dest', dest]
   return {src, dest, rsync, cwd, args}
 }
 
@@ -88,7 +75,7 @@ describe('signals', () => {
     writeFileSync(`${src}/f1.txt`, 'x')
     const log = sb.path('fake-trap.log')
     const cwd = configDir(sb, 'trap', `rsync: {path: ${JSON.stringify(FAKE_RSYNC)}}\nreporters: [http]\nsignals: {graceMs: 300}\n`)
-    const run = launch(['-stderr', '-report-addr', `${server.url}/trap`, '-src', `${src}/`, '-dest', dest], {cwd, env: {FAKE_RSYNC_TRAP: '1', FAKE_RSYNC_LOG: log}})
+    const run = launch(['-stderr', '-report-addr', `${server().url}/trap`, '-src', `${src}/`, '-dest', dest], {cwd, env: {FAKE_RSYNC_TRAP: '1', FAKE_RSYNC_LOG: log}})
     await waitFor(() => existsSync(log) && leftovers(dest).some((p) => p.endsWith('.f1.txt.AbC123')), 'the fake rsync to write its temp file')
     run.child.kill('SIGTERM')
     const r = await run.done
