@@ -9,5 +9,7 @@ export default defineConfig({
     pool: 'forks',
     poolOptions: {forks: {maxForks: 2, minForks: 1}},
     globalSetup: ['test/global-setup.ts'],
+    // CI=true makes oclif's chalk colour its output even into a pipe; tests read plain text.
+    env: {FORCE_COLOR: '0', NO_COLOR: '1'},
   },
 })
