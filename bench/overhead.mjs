@@ -8,7 +8,7 @@
 // every other round, medians quoted. Four subjects per case:
 //   rsync          bare rsync -rlptgo --partial -- SRC/ DEST
 //   rsync+wrapargs the same rsync with the options transporter adds
-//                  (--info=progress2, --temp-dir next to DEST), stdout piped
+//                  (--info=progress2), stdout piped
 //                  and drained: the part of the overhead that is rsync's own
 //   transporter    transporter copy --progress --report-addr <local receiver>
 //                  --report-interval 1 --quiet
@@ -43,7 +43,6 @@ const BUDGET = {large: 1.02, small: 1.05, rssMb: 80}
 /** The subjects for one source tree; every run gets a fresh dest. */
 function subjectsFor(src, {progress = true, expectFiles}) {
   const dest = join(work, 'dest')
-  const tmp = join(work, 'rsync-tmp')
   const check = (name, r) => {
     if (r.code !== 0) throw new Error(`${name} exited ${r.code}${r.signal ? ` (${r.signal})` : ''}: ${r.stderr.slice(-2000)}`)
     if (expectFiles !== undefined) {
@@ -66,9 +65,7 @@ function subjectsFor(src, {progress = true, expectFiles}) {
       name: 'rsync+wrapargs',
       run: async () => {
         fresh(dest)
-        fresh(tmp)
-        mkdirSync(tmp)
-        const args = ['-rlptgo', '--partial', ...(progress ? ['--info=progress2'] : []), `--temp-dir=${tmp}`, '--', `${src}/`, dest]
+        const args = ['-rlptgo', '--partial', ...(progress ? ['--info=progress2'] : []), '--', `${src}/`, dest]
         return check('rsync+wrapargs', await timed('rsync', args, {env, cpu: true, capture: true}))
       },
     })
