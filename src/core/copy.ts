@@ -7,6 +7,7 @@ import {runAttemptLoop, type LoopOutcome} from './attempt-loop.js'
 import {ensureDestDir} from './dest-dir.js'
 import {validateExtraArgs} from './rsync-args.js'
 import {EventBus} from './events.js'
+import {TransporterError} from './errors.js'
 import {MSG_SUCCEED} from './messages.js'
 import {runMountChecks} from './mount-checks.js'
 import {runRsyncAttempt} from './rsync-attempt.js'
@@ -86,29 +87,16 @@ export async function runCopy(req: CopyRequest, components: CopyComponents, rt: 
 
   const runId = randomBytes(6).toString('hex')
   const started = Date.now()
+  const listDir = join(tmpdir(), `transporter-${runId}`)
+  const plans = await planOrFail({src: settings.src, parallel: req.parallel, shard: req.shard, listDir})
   const bus = new EventBus(components.reporters, rt.log)
   bus.emit({type: 'start', runId, src: settings.src, dest: settings.dest})
 
-  const listDir = join(tmpdir(), `transporter-${runId}`)
   let attemptCounter = 0
   const loops: LoopOutcome[] = []
-  let mismatches: number | undefined
+  let verified: Verified | undefined
   try {
-    const latest = new Map<string, ProgressSample>()
-    // --parallel: one report stream, the workers' latest counters summed.
-    const combine = (worker: string, sample: ProgressSample): ProgressSample => {
-      latest.set(worker, sample)
-      let filesTransferred = 0
-      let filesTotal = 0
-      let bytes = 0
-      for (const s of latest.values()) {
-        filesTransferred += s.filesTransferred
-        filesTotal += s.filesTotal
-        bytes += s.bytes ?? 0
-      }
-      return {filesTransferred, filesTotal, bytes}
-    }
-    const plans = await planWork({src: settings.src, parallel: req.parallel, shard: req.shard, listDir})
+    const combine = progressSummer()
     const results = await Promise.all(
       plans.map((plan) => {
         return runAttemptLoop(
@@ -133,13 +121,16 @@ export async function runCopy(req: CopyRequest, components: CopyComponents, rt: 
     const allOk = results.every((r) => r.exitCode === 0)
     if (allOk && plans.length > 1 && !rt.stop.stopped && !settings.dryRun) await syncDirAttributes(req, rt)
     if (allOk && req.verify && !settings.dryRun && !rt.stop.stopped) {
-      mismatches = await verifyCopy({rsyncPath: req.rsyncPath, src: settings.src, dest: settings.dest, extraArgs: req.extraArgs, log: rt.log, stop: rt.stop})
+      verified = await verifyCopy({rsyncPath: req.rsyncPath, src: settings.src, dest: settings.dest, extraArgs: req.extraArgs, log: rt.log, stop: rt.stop}).then(
+        (mismatches) => ({mismatches}),
+        (error: unknown) => ({mismatches: undefined, failure: error instanceof Error ? error.message : String(error)}),
+      )
     }
   } finally {
     await rm(listDir, {recursive: true, force: true})
   }
 
-  const outcome = summarize(loops, started, rt.stop, mismatches)
+  const outcome = summarize(loops, started, rt.stop, verified)
   if (outcome.exitCode === 0) rt.log.info(MSG_SUCCEED)
   bus.emit({
     type: 'done',
@@ -179,7 +170,42 @@ function wantsProgress(components: CopyComponents): boolean {
   return components.reporters.some(({reporter}) => reporter.wantsProgress === true)
 }
 
-function summarize(loops: readonly LoopOutcome[], started: number, stop: StopController, mismatches: number | undefined): CopyOutcome {
+interface Verified {
+  mismatches: number | undefined
+  /** the verify pass itself failed */
+  failure?: string
+}
+
+/** --parallel: one report stream, the workers' latest counters summed. */
+function progressSummer(): (worker: string, sample: ProgressSample) => ProgressSample {
+  const latest = new Map<string, ProgressSample>()
+  return (worker, sample) => {
+    latest.set(worker, sample)
+    let filesTransferred = 0
+    let filesTotal = 0
+    let bytes = 0
+    for (const s of latest.values()) {
+      filesTransferred += s.filesTransferred
+      filesTotal += s.filesTotal
+      bytes += s.bytes ?? 0
+    }
+    return {filesTransferred, filesTotal, bytes}
+  }
+}
+
+/** Splitting the tree reads all of src before anything is copied; its failures map like the mount checks'. */
+async function planOrFail(input: Parameters<typeof planWork>[0]): ReturnType<typeof planWork> {
+  try {
+    return await planWork(input)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    const exitCode = code === 'ENOENT' ? 2 : code === 'EACCES' || code === 'EPERM' ? 13 : 255
+    throw new TransporterError('system', `cannot split ${input.src} for --parallel/--shard: ${(error as Error).message}`, {exitCode, cause: error})
+  }
+}
+
+function summarize(loops: readonly LoopOutcome[], started: number, stop: StopController, verified: Verified | undefined): CopyOutcome {
+  const mismatches = verified?.mismatches
   const attempts: AttemptResult[] = loops.flatMap((l) => l.attempts).sort((a, b) => a.attempt - b.attempt)
   const warnings = loops.flatMap((l) => l.warnings)
   // The most severe loop decides the exit code; its last attempt gives the reason and stderr.
@@ -198,6 +224,10 @@ function summarize(loops: readonly LoopOutcome[], started: number, stop: StopCon
     exitCode = signalExitCode(stop.signal)
     cls = 'interrupted'
     reason = terminatedReason(stop.signal)
+  } else if (exitCode === 0 && verified?.failure !== undefined) {
+    exitCode = 5
+    cls = 'fatal'
+    reason = `verify: ${verified.failure}`
   } else if (exitCode === 0 && mismatches !== undefined && mismatches > 0) {
     exitCode = 5
     cls = 'fatal'

@@ -117,4 +117,17 @@ describe('copy --verify', () => {
     expect(result.mismatches).toBe(2)
     expect(result.reason).toContain('2 file(s) differ')
   })
+
+  it('a verify pass that cannot run fails with 5 and still sends the error report', async () => {
+    const ws = workspace()
+    const server = await startCaptureServer()
+    servers.push(server)
+    const wrapper = join(ws.root, 'verify-breaks.sh')
+    writeFileSync(wrapper, `#!/bin/sh\ncase "$*" in *--dry-run*) echo "rsync: [sender] verify broke (5)" >&2; exit 12;; esac\nexec rsync "$@"\n`, {mode: 0o755})
+    const r = await runCopy(['copy', '--src', `${ws.src}/`, '--dest', ws.dest, '--dest-dir', '--verify', '--json', '--stderr', '--report-addr', server.url, '--rsync-path', wrapper], ws)
+    expect(r.code, r.stderr).toBe(5)
+    expect((JSON.parse(r.stdout) as {reason: string}).reason).toMatch(/^verify: verify pass failed: exit status 12/)
+    expect(server.json().at(-1)).toMatchObject({errcode: 5})
+    expect(diffTrees(ws.src, ws.dest)).toEqual([])
+  })
 })
