@@ -2,7 +2,7 @@ import {mkdir} from 'node:fs/promises'
 import {statSync} from 'node:fs'
 import {join} from 'node:path'
 import {buildRsyncArgs} from './rsync-args.js'
-import {balance, shardEntries, splitBase, walkTree, writeFileList, type TreeEntry} from './work-split.js'
+import {balancer, FileList, sharder, splitBase, walkTree} from './work-split.js'
 
 export interface ArgsContext {
   progress: boolean
@@ -30,25 +30,20 @@ export async function planWork(input: PlanInput): Promise<WorkPlan[]> {
   if (!split || !isDirectory(input.src)) return [{args: (ctx) => buildRsyncArgs({...common(ctx), src: input.src})}]
 
   const {base, prefix} = splitBase(input.src)
-  const entries = await walkTree(base, prefix)
-  let lists: TreeEntry[][]
-  let labels: string[]
-  if (input.shard) {
-    lists = [shardEntries(entries, input.shard.index, input.shard.count)]
-    labels = [`shard ${input.shard.index}/${input.shard.count}`]
-  } else {
-    lists = balance(entries, input.parallel).filter((l, i) => i === 0 || l.length > 0)
-    labels = lists.map((_, i) => `worker ${i + 1}/${lists.length}`)
-  }
   await mkdir(input.listDir, {recursive: true, mode: 0o700})
+  const count = input.shard ? 1 : input.parallel
+  const lists = Array.from({length: count}, (_, i) => new FileList(join(input.listDir, `list-${i}`)))
+  try {
+    walkTree(base, prefix, input.shard ? sharder(lists[0]!, input.shard.index, input.shard.count) : balancer(lists))
+  } finally {
+    for (const list of lists) list.close()
+  }
+  const used = lists.filter((l, i) => i === 0 || l.count > 0)
   const baseArg = base.endsWith('/') ? base : `${base}/`
-  return Promise.all(
-    lists.map(async (list, i) => {
-      const file = join(input.listDir, `list-${i}`)
-      await writeFileList(file, list)
-      return {label: labels[i]!, args: (ctx: ArgsContext) => buildRsyncArgs({...common(ctx), src: baseArg, filesFrom: file})}
-    }),
-  )
+  return used.map((list, i) => ({
+    label: input.shard ? `shard ${input.shard.index}/${input.shard.count}` : `worker ${i + 1}/${used.length}`,
+    args: (ctx: ArgsContext) => buildRsyncArgs({...common(ctx), src: baseArg, filesFrom: list.path}),
+  }))
 }
 
 function common(ctx: ArgsContext) {

@@ -1,12 +1,12 @@
-import {lstatSync, readdirSync} from 'node:fs'
-import {writeFile} from 'node:fs/promises'
-import {basename, dirname, join} from 'node:path'
+import {closeSync, lstatSync, openSync, readdirSync, writeSync} from 'node:fs'
+import {basename, dirname} from 'node:path'
 
 /**
- * Splitting a tree for --parallel and --shard. Both walk the source once and
- * hand rsync NUL-separated `--files-from` lists of paths relative to a base
- * directory. A source without a trailing slash keeps rsync's meaning (the
- * directory itself is copied), so its name becomes the first path component.
+ * Splitting a tree for --parallel and --shard. The source is walked once and
+ * every entry goes straight into a NUL-separated `--files-from` list of paths
+ * relative to a base directory, so memory stays flat however large the tree.
+ * A source without a trailing slash keeps rsync's meaning (the directory
+ * itself is copied), so its name becomes the first path component.
  */
 export interface TreeEntry {
   rel: string
@@ -26,44 +26,28 @@ export function splitBase(src: string): SplitBase {
   return {base: dirname(src), prefix: basename(src)}
 }
 
+const byName = (a: {name: string}, b: {name: string}) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
+
 /**
- * Walks the tree once, sorted by name so every process sees the same order.
- * Synchronous on purpose: nothing else runs yet, and one thread-pool round
- * trip per entry made the async walk take seconds on 50,000 files.
+ * Visits every entry once, sorted by name so every process sees the same
+ * order. Synchronous on purpose: nothing else runs yet, and one thread-pool
+ * round trip per entry made an async walk take seconds on 50,000 files.
  */
-export async function walkTree(root: string, prefix: string): Promise<TreeEntry[]> {
-  const out: TreeEntry[] = []
-  if (prefix) out.push({rel: prefix, size: 0, isDir: true})
+export function walkTree(root: string, prefix: string, visit: (entry: TreeEntry) => void): void {
+  if (prefix) visit({rel: prefix, size: 0, isDir: true})
   const walk = (dir: string, rel: string): void => {
-    const entries = readdirSync(dir, {withFileTypes: true}).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    for (const entry of entries) {
-      const path = join(dir, entry.name)
+    for (const entry of readdirSync(dir, {withFileTypes: true}).sort(byName)) {
+      const path = `${dir}/${entry.name}`
       const childRel = rel ? `${rel}/${entry.name}` : entry.name
       if (entry.isDirectory()) {
-        out.push({rel: childRel, size: 0, isDir: true})
+        visit({rel: childRel, size: 0, isDir: true})
         walk(path, childRel)
       } else {
-        out.push({rel: childRel, size: entry.isFile() ? lstatSync(path).size : 0, isDir: false})
+        visit({rel: childRel, size: entry.isFile() ? lstatSync(path).size : 0, isDir: false})
       }
     }
   }
-  walk(prefix ? join(root, prefix) : root, prefix)
-  return out
-}
-
-/** N lists balanced by bytes then by file count (greedy, largest first). Directories go to list 0. */
-export function balance(entries: readonly TreeEntry[], n: number): TreeEntry[][] {
-  const bins = Array.from({length: n}, () => ({items: [] as TreeEntry[], bytes: 0, files: 0}))
-  const files = entries.filter((e) => !e.isDir).sort((a, b) => b.size - a.size || (a.rel < b.rel ? -1 : 1))
-  for (const file of files) {
-    let best = bins[0]!
-    for (const bin of bins) if (bin.bytes < best.bytes || (bin.bytes === best.bytes && bin.files < best.files)) best = bin
-    best.items.push(file)
-    best.bytes += file.size + 512 // per-file cost: a tree of empty files still spreads
-    best.files++
-  }
-  bins[0]!.items.unshift(...entries.filter((e) => e.isDir))
-  return bins.map((b) => b.items)
+  walk(prefix ? `${root.replace(/\/+$/, '')}/${prefix}` : root.replace(/(.)\/+$/, '$1'), prefix)
 }
 
 /** FNV-1a: the same path lands in the same shard in every process, whatever else the tree holds. */
@@ -76,11 +60,58 @@ export function shardOf(rel: string, count: number): number {
   return hash % count
 }
 
-/** Shard `index` of `count`: its files, plus every directory for shard 0 (empty ones included). */
-export function shardEntries(entries: readonly TreeEntry[], index: number, count: number): TreeEntry[] {
-  return entries.filter((e) => (e.isDir ? index === 0 : shardOf(e.rel, count) === index))
+/** A `--files-from --from0` list written through a small buffer. */
+export class FileList {
+  private readonly fd: number
+  private chunks: string[] = []
+  private pending = 0
+  count = 0
+
+  constructor(readonly path: string) {
+    this.fd = openSync(path, 'w', 0o600)
+  }
+
+  add(rel: string): void {
+    this.chunks.push(rel, '\0')
+    this.pending += rel.length + 1
+    this.count++
+    if (this.pending >= 64 * 1024) this.flush()
+  }
+
+  close(): void {
+    this.flush()
+    closeSync(this.fd)
+  }
+
+  private flush(): void {
+    if (this.chunks.length > 0) writeSync(this.fd, this.chunks.join(''))
+    this.chunks = []
+    this.pending = 0
+  }
 }
 
-export async function writeFileList(path: string, entries: readonly TreeEntry[]): Promise<void> {
-  await writeFile(path, entries.map((e) => `${e.rel}\0`).join(''), {mode: 0o600})
+/**
+ * Files go to the list with the fewest bytes so far (plus a per-file cost, so
+ * a tree of empty files still spreads); directories go to list 0, which
+ * creates them. Online greedy: no list of the whole tree is ever held.
+ */
+export function balancer(lists: readonly FileList[]): (entry: TreeEntry) => void {
+  const load = lists.map(() => 0)
+  return (entry) => {
+    if (entry.isDir) {
+      lists[0]!.add(entry.rel)
+      return
+    }
+    let best = 0
+    for (let i = 1; i < load.length; i++) if (load[i]! < load[best]!) best = i
+    load[best]! += entry.size + 512
+    lists[best]!.add(entry.rel)
+  }
+}
+
+/** Shard `index` of `count`: its files, plus every directory for shard 0 (empty ones included). */
+export function sharder(list: FileList, index: number, count: number): (entry: TreeEntry) => void {
+  return (entry) => {
+    if (entry.isDir ? index === 0 : shardOf(entry.rel, count) === index) list.add(entry.rel)
+  }
 }
