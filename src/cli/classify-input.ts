@@ -4,11 +4,10 @@
  */
 import {readFile} from 'node:fs/promises'
 import {usageError} from '../core/errors.js'
+import {decodeUtf8LikeGo, DEFAULT_TAIL_BYTES} from '../core/ring-buffer.js'
 import {signalName, signalNumber} from '../core/exit-codes.js'
 import {parseCode} from './parse-code.js'
 
-/** copy keeps this much of rsync's stderr; classify looks at the same tail. */
-export const STDERR_TAIL_BYTES = 64 * 1024
 
 const CODE_HINT = 'give an rsync exit code (`23`, `-- -11`) or `signal:KILL` / `signal:9`'
 
@@ -26,8 +25,9 @@ function normalise(name: string): string {
   return upper.startsWith('SIG') ? upper : `SIG${upper}`
 }
 
+/** copy keeps this much of rsync's stderr, decoded the same way; classify looks at the same tail. */
 function tail(buf: Buffer): string {
-  return buf.subarray(Math.max(0, buf.length - STDERR_TAIL_BYTES)).toString('utf8')
+  return decodeUtf8LikeGo(buf.subarray(Math.max(0, buf.length - DEFAULT_TAIL_BYTES)))
 }
 
 async function readStdin(): Promise<Buffer> {

@@ -2,6 +2,7 @@ import type {Config} from '@oclif/core'
 import {killAllGroups} from '../core/children.js'
 import {loadConfig} from '../core/config.js'
 import {runCopy, type CopyOutcome} from '../core/copy.js'
+import {DEFAULT_TAIL_BYTES} from '../core/ring-buffer.js'
 import {StopController} from '../core/stop.js'
 import type {FactoryEnv} from '../plugin-api.js'
 import {resolveCopySettings, type CopyFlags} from './copy-settings.js'
@@ -10,7 +11,6 @@ import {createLogger, streamSink} from './logger.js'
 
 const DEFAULT_GRACE_MS = 10_000
 const DEFAULT_FLUSH_BUDGET_MS = 10_000
-const DEFAULT_STDERR_TAIL = 64 * 1024
 
 export interface CopyCommandResult {
   exitCode: number
@@ -41,7 +41,7 @@ export async function runCopyCommand(oclifConfig: Config, flags: CopyFlags & {co
         destDir: resolved.destDir,
         rsyncPath: resolved.rsyncPath,
         extraArgs: cfg.rsync.extraArgs,
-        stderrTailBytes: cfg.rsync.stderrTailBytes ?? DEFAULT_STDERR_TAIL,
+        stderrTailBytes: cfg.rsync.stderrTailBytes ?? DEFAULT_TAIL_BYTES,
         graceMs: cfg.signals.graceMs ?? DEFAULT_GRACE_MS,
         flushBudgetMs: cfg.reports.flushBudgetMs ?? DEFAULT_FLUSH_BUDGET_MS,
         parallel: resolved.parallel,

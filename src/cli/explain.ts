@@ -4,7 +4,7 @@
  */
 import {classify, SEED_RULES} from '../core/classify.js'
 import {errnoName} from '../core/stderr-errno.js'
-import {EXIT_CODES, explainExitCode, RSYNC_CODES, rsyncCode, type ExitCodeInfo} from '../core/exit-codes.js'
+import {explainExitCode, RSYNC_CODES, rsyncCode, type ExitCodeInfo} from '../core/exit-codes.js'
 import type {ClassifyRule, CopyClass} from '../plugin-api.js'
 
 export interface Refinement {
@@ -76,8 +76,6 @@ export function explainRsync(code: number, rules: readonly ClassifyRule[] = SEED
 export function allRsync(): RsyncExplanation[] {
   return RSYNC_CODES.map(r => explainRsync(r.code)).filter((r): r is RsyncExplanation => r !== undefined)
 }
-
-export const TRANSPORTER_CODES: readonly ExitCodeInfo[] = EXIT_CODES
 
 const yesNo = (b: boolean): string => (b ? 'yes' : 'no')
 

@@ -38,10 +38,35 @@ export function goReason(code: number, signal?: string, rsyncPath = 'rsync'): st
     case -10:
       return 'pipe: failed to create pipes for rsync'
     case -11:
-      return `fork/exec ${rsyncPath}: no such file or directory`
+      return startFailureReason(rsyncPath, 'ENOENT')
     case -12:
       return 'wait: failed to wait for rsync'
     default:
-      return `exit status ${code}`
+      return exitReason(code)
   }
+}
+
+export function exitReason(code: number): string {
+  return `exit status ${code}`
+}
+
+// Go's errno strings for the failures exec can hit; receivers of the old tool match on them.
+const ERRNO_TEXT: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file or directory',
+  EACCES: 'permission denied',
+  ENOEXEC: 'exec format error',
+  ENOTDIR: 'not a directory',
+  EISDIR: 'is a directory',
+  ENOMEM: 'cannot allocate memory',
+  EAGAIN: 'resource temporarily unavailable',
+}
+
+/** `fork/exec <path>: <errno text>`: rsync could not be started. */
+export function startFailureReason(path: string, errnoCode: string | undefined): string {
+  return `fork/exec ${path}: ${ERRNO_TEXT[errnoCode ?? ''] ?? (errnoCode ?? 'unknown error').toLowerCase()}`
+}
+
+/** The reason of a run stopped by a signal to transporter itself. */
+export function terminatedReason(signal: string): string {
+  return `terminated by ${signal}`
 }

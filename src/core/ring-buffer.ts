@@ -1,3 +1,6 @@
+/** How much of rsync's stderr is kept for reports and classification by default (spec §5). */
+export const DEFAULT_TAIL_BYTES = 64 * 1024
+
 /**
  * Keeps the last `limit` bytes written to it. rsync may print without bound
  * (100 MB of stderr in the memory bench); only the tail is kept.

@@ -3,7 +3,7 @@ import {trackGroup, untrackGroup, signalGroup} from './children.js'
 import {findSetpriv, resolveExecutable} from './exec-path.js'
 import {readBudget} from './reclaim.js'
 import {LineSplitter, parseProgressLine, type ProgressSample} from './progress.js'
-import {exitReason, signalReason, startFailureReason} from './reason.js'
+import {exitReason, signalReason, startFailureReason} from './go-reason.js'
 import {TailBuffer} from './ring-buffer.js'
 import type {StopController} from './stop.js'
 
