@@ -5,7 +5,7 @@ import {runCopy, type CopyOutcome} from '../core/copy.js'
 import {DEFAULT_TAIL_BYTES} from '../core/ring-buffer.js'
 import {StopController} from '../core/stop.js'
 import type {FactoryEnv} from '../plugin-api.js'
-import {resolveCopySettings, type CopyFlags} from './copy-settings.js'
+import {nonEmpty, resolveCopySettings, type CopyFlags} from './copy-settings.js'
 import {loadComponents} from './load-components.js'
 import {createLogger, streamSink} from './logger.js'
 
@@ -108,8 +108,4 @@ function toJson(o: CopyOutcome): unknown {
     ...(o.mismatches === undefined ? {} : {mismatches: o.mismatches}),
     warnings: o.warnings,
   }
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value === '' ? undefined : value
 }

@@ -108,6 +108,7 @@ function parseShard(value: string | undefined): {index: number; count: number} |
   return {index, count}
 }
 
-function nonEmpty(value: string | undefined): string | undefined {
+/** An environment value, with empty meaning unset (as for the Go tool's flags). */
+export function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value
 }
