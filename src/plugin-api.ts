@@ -66,6 +66,8 @@ export interface RunSettings {
 /** What a factory gets besides its own options. */
 export interface FactoryEnv {
   apiVersion: 1
+  /** transporter's version, e.g. for a `User-Agent: transporter/<version>` */
+  version: string
   /** directory the config file was found in (or cwd); resolve relative option paths against it */
   baseDir: string
   settings: RunSettings

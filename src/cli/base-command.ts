@@ -4,6 +4,7 @@
  * different shape and it would print parse errors with oclif's formatting.
  */
 import {Command, Flags} from '@oclif/core'
+import {redactText} from '../core/redact.js'
 import {debugEnabled, renderJson, renderText, toUserError} from './render-error.js'
 
 const JSON_ENV = 'TRANSPORTER_JSON'
@@ -35,7 +36,7 @@ export abstract class BaseCommand extends Command {
 
   /** One JSON document on stdout: the only thing `--json` puts there. */
   protected printJson(value: unknown): void {
-    process.stdout.write(`${JSON.stringify(value)}\n`)
+    process.stdout.write(redactText(`${JSON.stringify(value)}\n`))
   }
 
   protected override async catch(err: Error & {code?: string | undefined}): Promise<never> {
@@ -44,7 +45,7 @@ export abstract class BaseCommand extends Command {
     const user = toUserError(err, {parsing: !this.parsed, commandId: this.id})
     if (this.jsonMode) process.stdout.write(renderJson(user))
     else process.stderr.write(renderText(user))
-    if (debugEnabled() && user.stack !== undefined) process.stderr.write(`${user.stack}\n`)
+    if (debugEnabled() && user.stack !== undefined) process.stderr.write(redactText(`${user.stack}\n`))
     this.exit(user.exitCode)
     throw err // unreachable: this.exit throws
   }

@@ -27,7 +27,8 @@ export async function runCopyCommand(oclifConfig: Config, flags: CopyFlags & {co
   const resolved = resolveCopySettings(flags, process.env, cfg)
   const {settings} = resolved
   const log = createLogger(stderr, {quiet: settings.quiet, debug: process.env.TRANSPORTER_DEBUG === '1'})
-  const env: FactoryEnv = {apiVersion: 1, baseDir: cfg.baseDir, settings, log, stdout, stderr, env: process.env}
+  log.info(`config: ${cfg.filepath ?? 'none'}`)
+  const env: FactoryEnv = {apiVersion: 1, version: oclifConfig.version, baseDir: cfg.baseDir, settings, log, stdout, stderr, env: process.env}
   const components = await loadComponents(oclifConfig, cfg, env, {retries: resolved.retries})
   for (const warning of components.warnings) log.warn(warning)
 
@@ -54,7 +55,7 @@ export async function runCopyCommand(oclifConfig: Config, flags: CopyFlags & {co
   } finally {
     removeHandlers()
   }
-  return {exitCode: outcome.exitCode, ...(settings.json ? {json: toJson(outcome)} : {})}
+  return {exitCode: outcome.exitCode, ...(settings.json ? {json: toJson(outcome, cfg.filepath)} : {})}
 }
 
 /** SIGTERM/SIGINT/SIGHUP stop the copy gracefully; a second SIGINT kills at once. */
@@ -94,8 +95,9 @@ function cleanupOnExit(): void {
 }
 
 /** The one object `--json` prints (spec §8.4). */
-function toJson(o: CopyOutcome): unknown {
+function toJson(o: CopyOutcome, configFile: string | undefined): unknown {
   return {
+    config: configFile ?? null,
     exitCode: o.exitCode,
     class: o.class,
     reason: o.reason,

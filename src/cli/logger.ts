@@ -1,3 +1,4 @@
+import {redactText} from '../core/redact.js'
 import type {Logger, TextSink} from '../plugin-api.js'
 
 export type Level = 'debug' | 'info' | 'warn' | 'error'
@@ -7,16 +8,17 @@ export function createLogger(sink: Pick<TextSink, 'write'>, options: {quiet: boo
   const line = (level: Level) => (message: string) => {
     if (level === 'debug' && !options.debug) return
     if (options.quiet && (level === 'info' || level === 'debug')) return
-    const text = message.replaceAll('\n', ' | ')
+    const text = redactText(message.replaceAll('\n', ' | '))
     sink.write(`${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} ${text}\n`)
   }
   return {debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error')}
 }
 
+/** What plugins write to (the TTY bar, ndjson): redacted like every log line. */
 export function streamSink(stream: NodeJS.WriteStream): TextSink {
   return {
     write: (text: string) => {
-      stream.write(text)
+      stream.write(redactText(text))
     },
     get isTTY() {
       return stream.isTTY === true

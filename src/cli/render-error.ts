@@ -3,6 +3,7 @@
  * an exit code. Never a stack trace unless TRANSPORTER_DEBUG=1.
  */
 import {isTransporterError} from '../core/errors.js'
+import {redactText} from '../core/redact.js'
 
 export interface UserError {
   message: string
@@ -54,11 +55,11 @@ export function toUserError(err: unknown, ctx: RenderContext): UserError {
 }
 
 export function renderText(e: UserError): string {
-  return `Error: ${e.message}\n${e.hint === undefined ? '' : `Hint: ${e.hint}\n`}`
+  return redactText(`Error: ${e.message}\n${e.hint === undefined ? '' : `Hint: ${e.hint}\n`}`)
 }
 
 export function renderJson(e: UserError): string {
-  return `${JSON.stringify({error: {message: e.message, hint: e.hint ?? null, exitCode: e.exitCode}})}\n`
+  return redactText(`${JSON.stringify({error: {message: e.message, hint: e.hint ?? null, exitCode: e.exitCode}})}\n`)
 }
 
 export function debugEnabled(env: NodeJS.ProcessEnv = process.env): boolean {

@@ -18,7 +18,7 @@ export interface ExtraRulesContext {
  * win), resolved exactly as `copy` resolves them. Plugin and config problems
  * are warnings here unless the config itself is invalid (22).
  */
-async function extraRules(ctx: ExtraRulesContext): Promise<ClassifyRule[]> {
+async function extraRules(ctx: ExtraRulesContext): Promise<{rules: ClassifyRule[]; configFile: string | undefined}> {
   const [{loadConfig}, {loadClassifyRules}, {createLogger, streamSink}] = await Promise.all([
     import('../core/config.js'),
     import('../cli/load-components.js'),
@@ -27,11 +27,13 @@ async function extraRules(ctx: ExtraRulesContext): Promise<ClassifyRule[]> {
   const cfg = await loadConfig({cwd: process.cwd(), file: ctx.configFile})
   const stderr = streamSink(process.stderr)
   const log = createLogger(stderr, {quiet: false, debug: process.env.TRANSPORTER_DEBUG === '1'})
+  // a config changes the answer, so say which one; without one stderr stays empty
+  if (cfg.filepath !== undefined) log.info(`config: ${cfg.filepath}`)
   const settings = {src: '', dest: '', reportIntervalMs: 5000, progress: false, stderr: false, quiet: true, json: false, dryRun: true, progressBar: false}
-  const env = {apiVersion: 1 as const, baseDir: cfg.baseDir, settings, log, stdout: streamSink(process.stdout), stderr, env: process.env}
+  const env = {apiVersion: 1 as const, version: ctx.oclif.version, baseDir: cfg.baseDir, settings, log, stdout: streamSink(process.stdout), stderr, env: process.env}
   const {rules, warnings} = await loadClassifyRules(ctx.oclif, cfg, env)
   for (const warning of warnings) log.warn(warning)
-  return rules.slice(SEED_RULES.length)
+  return {rules: rules.slice(SEED_RULES.length), configFile: cfg.filepath}
 }
 
 export default class Classify extends BaseCommand {
@@ -71,8 +73,8 @@ Negative codes (-1 killed, -10, -11, -12) are accepted as they are or after \`--
     const {args, flags} = await this.parse(Classify)
     const input = parseCodeArg(args.code)
     const stderr = await readStderr(flags['stderr-file'], flags.stderr)
-    const rules = [...SEED_RULES, ...(await extraRules({configFile: flags.config, oclif: this.config}))]
-    const c = classify({...input, stderr}, rules)
+    const extra = await extraRules({configFile: flags.config, oclif: this.config})
+    const c = classify({...input, stderr}, [...SEED_RULES, ...extra.rules])
     const result = {
       code: input.code,
       ...(input.signal === undefined ? {} : {signal: input.signal}),
@@ -85,6 +87,7 @@ Negative codes (-1 killed, -10, -11, -12) are accepted as they are or after \`--
       rule: c.rule,
       reason: goReason(input.code, input.signal),
       description: c.description,
+      config: extra.configFile ?? null,
     }
     if (this.jsonMode) return this.printJson(result)
 

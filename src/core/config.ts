@@ -1,7 +1,11 @@
-import {dirname, resolve} from 'node:path'
+import {readFileSync, statSync} from 'node:fs'
+import {basename, dirname, extname, resolve} from 'node:path'
 import type {ZodIssue} from 'zod'
 import type {ClassifyRule} from '../plugin-api.js'
+import {findConfigFile, MODULE_NAME} from './config-places.js'
+import {configTrustProblem, effectiveUid} from './config-trust.js'
 import {configError} from './errors.js'
+import {pathValuedOption, validateExtraArgs} from './rsync-args.js'
 
 export interface ComponentEntry {
   id: string
@@ -28,6 +32,8 @@ export interface TransporterConfig {
   filepath: string | undefined
   /** dir of the file, or cwd */
   baseDir: string
+  /** false when the file failed the ownership check and TRANSPORTER_INSECURE_CONFIG let it in */
+  trusted: boolean
   /** undefined = built-in default set */
   reporters?: ComponentEntry[]
   retry?: ComponentEntry
@@ -40,51 +46,74 @@ export interface TransporterConfig {
   reports: {flushBudgetMs?: number}
 }
 
-export const MODULE_NAME = 'transporter'
-
-export const SEARCH_PLACES = [
-  'package.json',
-  `.${MODULE_NAME}rc`,
-  `.${MODULE_NAME}rc.json`,
-  `.${MODULE_NAME}rc.yaml`,
-  `.${MODULE_NAME}rc.yml`,
-  `.${MODULE_NAME}rc.js`,
-  `.${MODULE_NAME}rc.mjs`,
-  `.${MODULE_NAME}rc.cjs`,
-  `${MODULE_NAME}.config.js`,
-  `${MODULE_NAME}.config.mjs`,
-  `${MODULE_NAME}.config.cjs`,
-]
-
 const HINT = 'see .transporterrc.example for every key and its form'
+const TRUST_HINT =
+  'a config runs as transporter\'s user (often root): make it and its directory writable only by their owner, owned by you or root (chmod go-w, chown); TRANSPORTER_INSECURE_CONFIG=1 skips this check'
 
-/**
- * Finds and validates the config: `file` (from --config / TRANSPORTER_CONFIG)
- * loads exactly that file; otherwise cosmiconfig searches from cwd up to the
- * nearest directory holding a package.json.
- */
-export async function loadConfig(opts: {cwd: string; file?: string | undefined}): Promise<TransporterConfig> {
-  // Lazy: cosmiconfig and zod are only needed by commands that read config.
-  const {cosmiconfig, defaultLoaders} = await import('cosmiconfig')
-  const explorer = cosmiconfig(MODULE_NAME, {
-    searchPlaces: SEARCH_PLACES,
-    searchStrategy: 'project',
-    cache: false,
-    // An explicit --config file with another extension (.transporterrc.example) is YAML, which also reads JSON.
-    loaders: {default: defaultLoaders['.yaml']},
-  })
-  const explicit = opts.file === undefined || opts.file === '' ? undefined : resolve(opts.cwd, opts.file)
-  let result: {config: unknown; filepath: string; isEmpty?: boolean} | null
-  try {
-    result = explicit === undefined ? await explorer.search(opts.cwd) : await explorer.load(explicit)
-  } catch (error) {
-    throw loadError(error, explicit)
-  }
-  if (result === null) return fromFile(undefined, opts.cwd, {})
-  return fromFile(result.filepath, dirname(result.filepath), result.isEmpty ? {} : result.config)
+export interface LoadConfigOptions {
+  cwd: string
+  /** --config / TRANSPORTER_CONFIG: exactly this file, nothing else */
+  file?: string | undefined
+  /** the environment (XDG_CONFIG_HOME, HOME, TRANSPORTER_INSECURE_CONFIG); process.env by default */
+  env?: Readonly<Record<string, string | undefined>> | undefined
+  /** /etc/transporter unless a test says otherwise */
+  systemDir?: string | undefined
 }
 
-async function fromFile(filepath: string | undefined, baseDir: string, raw: unknown): Promise<TransporterConfig> {
+/**
+ * Finds, checks and validates the config (spec §7): `file` loads exactly that
+ * file; otherwise the first of the cwd's `.transporterrc*`, the user's and
+ * the system's config directory. No parent directory and no cosmiconfig
+ * "meta config" is ever read: cosmiconfig is used for its loaders only.
+ */
+export async function loadConfig(opts: LoadConfigOptions): Promise<TransporterConfig> {
+  const env = opts.env ?? process.env
+  const explicit = opts.file === undefined || opts.file === '' ? undefined : resolve(opts.cwd, opts.file)
+  const filepath = explicit ?? findConfigFile({cwd: opts.cwd, env, systemDir: opts.systemDir})
+  if (filepath === undefined) return fromFile(undefined, opts.cwd, {}, true)
+  const problem = trustProblemOf(filepath)
+  if (problem !== undefined && env.TRANSPORTER_INSECURE_CONFIG !== '1') {
+    throw configError(`config ${filepath}: refused: ${problem}`, TRUST_HINT)
+  }
+  let raw: unknown
+  try {
+    raw = await readConfigFile(filepath)
+  } catch (error) {
+    throw loadError(error, filepath)
+  }
+  return fromFile(filepath, dirname(filepath), raw, problem === undefined)
+}
+
+/** Before anything is read or executed; a missing or unreadable file is left to the loader's error. */
+function trustProblemOf(filepath: string): string | undefined {
+  try {
+    statSync(filepath)
+  } catch {
+    return undefined
+  }
+  return configTrustProblem(filepath, effectiveUid())
+}
+
+/** The file's content through cosmiconfig's loader for its extension (YAML for any other name). */
+async function readConfigFile(filepath: string): Promise<unknown> {
+  const content = readFileSync(filepath, 'utf8')
+  const name = basename(filepath)
+  if (name === 'package.json') {
+    const json = JSON.parse(content) as Record<string, unknown>
+    if (!(MODULE_NAME in json)) throw Object.assign(new Error(`has no "${MODULE_NAME}" key`), {code: 'ENOKEY'})
+    return json[MODULE_NAME] ?? {}
+  }
+  const {defaultLoaders} = await import('cosmiconfig')
+  const ext = extname(name)
+  const loader = ext in defaultLoaders ? defaultLoaders[ext as keyof typeof defaultLoaders] : defaultLoaders['.yaml']
+  const isCode = ['.js', '.mjs', '.cjs', '.ts'].includes(ext)
+  if (!isCode && content.trim() === '') return {}
+  const value: unknown = await loader(filepath, content)
+  // a YAML file holding only comments, or a JS module exporting nothing
+  return value ?? {}
+}
+
+async function fromFile(filepath: string | undefined, baseDir: string, raw: unknown, trusted: boolean): Promise<TransporterConfig> {
   const {configFileSchema, ALLOWED_KEYS} = await import('./config-schema.js')
   const where = `config ${filepath ?? '(none)'}`
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
@@ -97,11 +126,13 @@ async function fromFile(filepath: string | undefined, baseDir: string, raw: unkn
     throw configError(`${where}: ${first === undefined ? 'invalid' : formatIssue(first, raw, ALLOWED_KEYS)}${more}`, HINT)
   }
   const file = parsed.data
+  checkRsyncSection(where, file.rsync, trusted)
   const entries = (key: string, list: Array<{id: string; options: unknown}>) =>
     list.map((e, i) => ({...e, path: `${key}[${i}]`}))
   const config: TransporterConfig = {
     filepath,
     baseDir,
+    trusted,
     classify: {rules: (file.classify?.rules ?? []) as ClassifyRule[]},
     rsync: stripUndefined(file.rsync ?? {extraArgs: []}),
     copy: stripUndefined(file.copy ?? {}),
@@ -112,6 +143,25 @@ async function fromFile(filepath: string | undefined, baseDir: string, raw: unkn
   if (file.retry !== undefined) config.retry = {...file.retry, path: 'retry'}
   if (file.mountChecks !== undefined) config.mountChecks = entries('mountChecks', file.mountChecks)
   return config
+}
+
+/**
+ * rsync.extraArgs are checked here, before any component exists. Options that
+ * make rsync read or write a path of the config's choosing, and rsync.path
+ * itself, come only from a file that passed the trust check (not one let in
+ * by TRANSPORTER_INSECURE_CONFIG).
+ */
+function checkRsyncSection(where: string, rsync: {path?: string | undefined; extraArgs: string[]} | undefined, trusted: boolean): void {
+  if (rsync === undefined) return
+  validateExtraArgs(rsync.extraArgs, `${where}: rsync.extraArgs`)
+  if (trusted) return
+  const untrusted = 'the file did not pass the ownership and permission check (TRANSPORTER_INSECURE_CONFIG=1 let it in)'
+  if (rsync.path !== undefined) throw configError(`${where}: rsync.path is only accepted from a trusted config: ${untrusted}`, TRUST_HINT)
+  rsync.extraArgs.forEach((arg, i) => {
+    if (pathValuedOption(arg)) {
+      throw configError(`${where}: rsync.extraArgs[${i}]: ${JSON.stringify(arg)} names a path and is only accepted from a trusted config: ${untrusted}`, TRUST_HINT)
+    }
+  })
 }
 
 // exactOptionalPropertyTypes: an absent key must not become `key: undefined`.
@@ -125,6 +175,8 @@ function loadError(error: unknown, explicit: string | undefined) {
   if (e.code === 'ENOENT') return configError(`config ${file}: file not found`, 'check --config / TRANSPORTER_CONFIG')
   if (e.code === 'EISDIR') return configError(`config ${file}: is a directory, expected a config file`, 'check --config / TRANSPORTER_CONFIG')
   if (e.code === 'EACCES') return configError(`config ${file}: permission denied`)
+  if (e.code === 'ENOKEY') return configError(`config ${file}: ${e.message ?? 'no config key'}`, HINT)
+  if (e.name === 'SyntaxError' && basename(file) === 'package.json') return configError(`config ${file}: not valid JSON: ${e.message ?? 'parse error'}`, HINT)
   if (e.name === 'YAMLException') {
     const at = e.mark === undefined ? '' : ` at line ${e.mark.line + 1}, column ${e.mark.column + 1}`
     return configError(`config ${file}: not valid YAML: ${e.reason ?? 'parse error'}${at}`, HINT)

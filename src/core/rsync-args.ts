@@ -45,6 +45,24 @@ const REFUSED: Record<string, string> = {
   'remove-source-files': 'transporter never deletes from the source',
 }
 
+/** Long options whose value is a file rsync reads or writes. */
+const PATH_VALUED = new Set(['log-file', 'backup-dir', 'temp-dir', 'include-from', 'exclude-from', 'files-from', 'compare-dest', 'copy-dest', 'link-dest', 'partial-dir', 'password-file'])
+/** A filter rule that reads rules from a file: `merge FILE`, `. FILE`, `dir-merge NAME`, `: NAME`. */
+const MERGE_RULE = /^(?:merge|dir-merge|[.:])/
+
+/**
+ * Whether an extra argument names a path rsync will open. The allow-list
+ * guards rsync's semantics, not security: these are only taken from a config
+ * that passed the trust check.
+ */
+export function pathValuedOption(arg: string): boolean {
+  if (!arg.startsWith('--')) return false
+  const eq = arg.indexOf('=')
+  const name = arg.slice(2, eq === -1 ? undefined : eq)
+  if (PATH_VALUED.has(name)) return true
+  return name === 'filter' && eq !== -1 && MERGE_RULE.test(arg.slice(eq + 1).trimStart())
+}
+
 export function validateExtraArgs(args: readonly string[], where = 'rsync.extraArgs'): void {
   args.forEach((arg, i) => {
     const refuse = (name: string, why: string) => {

@@ -3,6 +3,7 @@ import {trackGroup, untrackGroup, signalGroup} from './children.js'
 import {findSetpriv, resolveExecutable} from './exec-path.js'
 import {readBudget} from './reclaim.js'
 import {LineSplitter, parseProgressLine, type ProgressSample} from './progress.js'
+import {withoutTransporterEnv} from './redact.js'
 import {exitReason, signalReason, startFailureReason} from './go-reason.js'
 import {TailBuffer} from './ring-buffer.js'
 import type {StopController} from './stop.js'
@@ -70,7 +71,8 @@ export function runRsyncAttempt(spec: AttemptSpec, io: AttemptIo = {}): Promise<
       resolve({...result, stderrTail: tail.text(), last, durationMs: Date.now() - started, interrupted})
     }
 
-    const env = spec.env ?? process.env
+    // rsync has no use for transporter's variables, and TRANSPORTER_REPORT_ADDR may hold credentials
+    const env = withoutTransporterEnv(spec.env ?? process.env)
     const found = resolveExecutable(spec.rsyncPath, env.PATH)
     if ('errno' in found) {
       settled = true

@@ -1,5 +1,6 @@
 import {usageError} from './errors.js'
 import {MSG_MISS_PARTNER, MSG_REPORT_ADDR, MSG_SRC_OR_DEST} from './messages.js'
+import {redactUrl} from './redact.js'
 
 export interface ValidationInput {
   src: string | undefined
@@ -50,7 +51,7 @@ export function checkReportAddr(addr: string): void {
     url = undefined
   }
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '' || CONTROL.test(addr)) {
-    throw usageError(`${MSG_REPORT_ADDR}: ${JSON.stringify(addr)} is not an http(s) URL with a host`,
+    throw usageError(`${MSG_REPORT_ADDR}: ${JSON.stringify(redactUrl(addr))} is not an http(s) URL with a host`,
       'e.g. --report-addr http://api.example:8080/report')
   }
 }

@@ -52,6 +52,7 @@ export function testFactoryEnv(overrides: TestEnvOverrides = {}): TestEnv {
   const log = memoryLogger()
   return {
     apiVersion: 1,
+    version: '0.0.0-test',
     baseDir: overrides.baseDir ?? process.cwd(),
     settings: {
       src: '/conformance/src/',

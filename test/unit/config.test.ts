@@ -43,21 +43,13 @@ describe('loadConfig: finding the file', () => {
     expect(cfg).toMatchObject({classify: {rules: []}, rsync: {extraArgs: []}, copy: {}, signals: {}, reports: {}})
   })
 
-  it('searches from a subdirectory up to the project root', async () => {
+  it('reads a file in the cwd; its directory is the base for relative option paths', async () => {
     const file = write('.transporterrc.yaml', 'retry: [default, {maxAttempts: 7}]\n')
-    const sub = join(dir, 'a', 'b')
-    mkdirSync(sub, {recursive: true})
-    const cfg = await loadConfig({cwd: sub})
+    const cfg = await loadConfig({cwd: dir})
     expect(cfg.filepath).toBe(file)
     expect(cfg.baseDir).toBe(dir)
+    expect(cfg.trusted).toBe(true)
     expect(cfg.retry).toEqual({id: 'default', options: {maxAttempts: 7}, path: 'retry'})
-  })
-
-  it('does not look above the nearest directory holding a package.json', async () => {
-    write('.transporterrc.yaml', 'retry: backoff\n')
-    write('inner/package.json', '{"name": "inner"}')
-    const cfg = await loadConfig({cwd: join(dir, 'inner')})
-    expect(cfg.filepath).toBeUndefined()
   })
 
   it.each([

@@ -60,7 +60,7 @@ const extra: Answer = {
 }
 
 function config(over: Partial<TransporterConfig> = {}): TransporterConfig {
-  return {filepath: '/p/.transporterrc.yaml', baseDir: '/p', classify: {rules: []}, rsync: {extraArgs: []}, copy: {}, signals: {}, reports: {}, ...over}
+  return {filepath: '/p/.transporterrc.yaml', baseDir: '/p', trusted: true, classify: {rules: []}, rsync: {extraArgs: []}, copy: {}, signals: {}, reports: {}, ...over}
 }
 
 async function errorOf(promise: Promise<unknown>) {

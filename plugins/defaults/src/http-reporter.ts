@@ -46,7 +46,6 @@ class HttpReporter implements Reporter {
   readonly #retries: number
   readonly #poster: ReportPoster
   readonly #log: FactoryEnv['log']
-  readonly #url: string
   #timer: NodeJS.Timeout | undefined
   #current = 0
   #total = 0
@@ -59,8 +58,7 @@ class HttpReporter implements Reporter {
     this.#settings = env.settings
     this.#retries = options.retries
     this.#log = env.log
-    this.#url = url
-    this.#poster = new ReportPoster({url, timeoutMs: options.timeoutMs, env: env.env, log: env.log})
+    this.#poster = new ReportPoster({url, timeoutMs: options.timeoutMs, userAgent: `transporter/${env.version}`, env: env.env, log: env.log})
   }
 
   onEvent(event: CopyEvent): void {
@@ -92,7 +90,7 @@ class HttpReporter implements Reporter {
     if (!this.#final) return
     if (await settledWithin(this.#final, deadline - Date.now())) return
     this.#poster.abortAll()
-    this.#log.warn(`report delivery to ${this.#url} abandoned at the exit deadline; the receiver may have missed the last reports`)
+    this.#log.warn(`report delivery to ${this.#poster.shownUrl} abandoned at the exit deadline; the receiver may have missed the last reports`)
   }
 
   #startTicks(): void {

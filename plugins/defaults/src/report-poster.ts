@@ -6,6 +6,8 @@ type Undici = typeof import('undici')
 export interface PosterOptions {
   url: string
   timeoutMs: number
+  /** `transporter/<version>` */
+  userAgent: string
   env: Readonly<Record<string, string | undefined>>
   log: Logger
 }
@@ -49,7 +51,14 @@ export class ReportPoster {
 
   constructor(opts: PosterOptions) {
     this.#opts = opts
+    this.shownUrl = new URL(opts.url).href
   }
+
+  /**
+   * The URL as log lines show it: normalised, so it is one word that the
+   * logger's redaction finds whole (a space in a password stays encoded).
+   */
+  readonly shownUrl: string
 
   /** Aborts every request in flight and every one after; used at the exit deadline. */
   abortAll(): void {
@@ -70,12 +79,12 @@ export class ReportPoster {
       timeout = AbortSignal.timeout(this.#opts.timeoutMs)
       const status = await send(body, AbortSignal.any([this.#stop.signal, timeout]))
       if (status >= 200 && status < 300) return true
-      this.#warn(`status ${status}`, `report POST to ${this.#opts.url} answered ${status}`)
+      this.#warn(`status ${status}`, `report POST to ${this.shownUrl} answered ${status}`)
     } catch (err) {
       // abandoned at the exit deadline: the reporter says so once, in flush()
       if (this.#stop.signal.aborted) return false
       const f = describe(err, timeout?.aborted === true, this.#opts.timeoutMs)
-      this.#warn(f.kind, `report POST to ${this.#opts.url} failed: ${f.text}`)
+      this.#warn(f.kind, `report POST to ${this.shownUrl} failed: ${f.text}`)
     }
     return false
   }
@@ -87,11 +96,12 @@ export class ReportPoster {
   }
 
   #load(): Promise<Send> {
-    this.#send ??= usesProxy(this.#opts.url, this.#opts.env) ? this.#viaUndici() : directSender(this.#opts.url)
+    const target = requestTarget(this.#opts.url, this.#opts.userAgent)
+    this.#send ??= usesProxy(this.#opts.url, this.#opts.env) ? this.#viaUndici(target) : directSender(target)
     return this.#send
   }
 
-  async #viaUndici(): Promise<Send> {
+  async #viaUndici(target: RequestTarget): Promise<Send> {
     const undici: Undici = await import('undici')
     // Like Go's http.Transport: plain-http requests go to an http proxy as
     // absolute-URI requests (no CONNECT tunnel), https ones are tunnelled.
@@ -102,8 +112,8 @@ export class ReportPoster {
       proxyTunnel: false,
     })
     return async (body, signal) => {
-      const res = await undici.request(this.#opts.url, {method: 'POST', headers: {'content-type': 'application/json'}, body, dispatcher, signal})
-      await res.body.dump()
+      const res = await undici.request(target.url, {method: 'POST', headers: target.headers, body, dispatcher, signal})
+      await res.body.dump({limit: MAX_RESPONSE_BYTES})
       return res.statusCode
     }
   }
@@ -125,16 +135,48 @@ export function usesProxy(url: string, env: Readonly<Record<string, string | und
   return !(host === 'localhost' || host === '::1' || /^127\./.test(host))
 }
 
+/** A receiver's answer is read this far and no further; what is left is dropped with the connection. */
+export const MAX_RESPONSE_BYTES = 64 * 1024
+
+interface RequestTarget {
+  /** the report URL without its credentials */
+  url: URL
+  headers: Record<string, string>
+}
+
+/**
+ * Credentials in the URL become a Basic Authorization header, sent the same
+ * way on both transports (undici would drop them from a proxied request).
+ */
+export function requestTarget(reportAddr: string, userAgent: string): RequestTarget {
+  const url = new URL(reportAddr)
+  const headers: Record<string, string> = {'content-type': 'application/json', 'user-agent': userAgent}
+  if (url.username !== '' || url.password !== '') {
+    const pair = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`
+    headers.authorization = `Basic ${Buffer.from(pair, 'utf8').toString('base64')}`
+    url.username = ''
+    url.password = ''
+  }
+  return {url, headers}
+}
+
 /** node:http(s), for a receiver reached without a proxy. */
-async function directSender(url: string): Promise<Send> {
-  const target = new URL(url)
-  const http = target.protocol === 'https:' ? await import('node:https') : await import('node:http')
+async function directSender(target: RequestTarget): Promise<Send> {
+  const http = target.url.protocol === 'https:' ? await import('node:https') : await import('node:http')
   return (body, signal) =>
     new Promise<number>((resolve, reject) => {
-      const req = http.request(target, {method: 'POST', headers: {'content-type': 'application/json', 'content-length': Buffer.byteLength(body)}, signal}, (res) => {
-        res.resume()
-        res.on('end', () => resolve(res.statusCode ?? 0))
-        res.on('error', reject)
+      const headers = {...target.headers, 'content-length': String(Buffer.byteLength(body))}
+      const req = http.request(target.url, {method: 'POST', headers, signal}, (res) => {
+        const status = res.statusCode ?? 0
+        let read = 0
+        res.on('data', (chunk: Buffer) => {
+          read += chunk.length
+          // a huge answer is no reason to keep reading: the status is all a report needs
+          if (read > MAX_RESPONSE_BYTES) res.destroy()
+        })
+        res.on('end', () => resolve(status))
+        res.on('close', () => resolve(status))
+        res.on('error', () => resolve(status))
       })
       req.on('error', reject)
       req.end(body)
