@@ -4,9 +4,11 @@
 // 100 MB of stderr and 1,000,000 progress updates as fast as the pipes take
 // them, then fails; the bench samples transporter's VmHWM from /proc until it
 // exits and checks the error report: message ≤ 64 KiB, ending with the fake's
-// last stderr line. Writes bench/results/memory.json.
+// last stderr line. A third run has the report server answer every report
+// with a 100 MB body (spec §11: "whatever the report server answers").
+// Writes bench/results/memory.json.
 //
-//   node bench/memory.mjs [--stderr-mb 100] [--progress-lines 1000000]
+//   node bench/memory.mjs [--stderr-mb 100] [--progress-lines 1000000] [--answer-mb 100]
 import {spawn} from 'node:child_process'
 import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {createServer} from 'node:http'
@@ -26,6 +28,7 @@ const opt = (name, dflt) => {
 }
 const stderrMb = opt('stderr-mb', 100)
 const progressLines = opt('progress-lines', 1_000_000)
+const answerMb = opt('answer-mb', 100)
 
 // what rsync prints last when a disk fills up: the classifier turns it into 28
 const LAST_LINE = 'rsync: [receiver] write failed on "/dst/big": No space left on device (28)\nrsync error: error in file IO (code 11) at receiver.c(657) [receiver=3.5.0]'
@@ -39,7 +42,7 @@ function vmHwmKb(pid) {
   }
 }
 
-async function runOnce(stderrMb, progressLines) {
+async function runOnce(stderrMb, progressLines, answerMb = 0) {
   const dir = mkdtempSync(join(tmpdir(), 'transporter-bench-memory-'))
   const reports = []
   const server = createServer((req, res) => {
@@ -47,7 +50,18 @@ async function runOnce(stderrMb, progressLines) {
     req.on('data', (c) => chunks.push(c))
     req.on('end', () => {
       reports.push(JSON.parse(Buffer.concat(chunks).toString('utf8')))
-      res.end('ok')
+      if (answerMb === 0) return void res.end('ok')
+      // a receiver that answers with far more than anyone should read
+      const chunk = Buffer.alloc(64 * 1024, 0x61)
+      let left = answerMb * 1024 * 1024
+      const pump = () => {
+        while (left > 0 && !res.destroyed) {
+          left -= chunk.length
+          if (!res.write(chunk)) return void res.once('drain', pump)
+        }
+        res.end()
+      }
+      pump()
     })
   })
   await new Promise((r) => server.listen(0, '127.0.0.1', r))
@@ -110,6 +124,7 @@ function line(label, r) {
 // footprint (runtime, oclif, plugins, the HTTP client) from what the flood adds.
 const baseline = await runOnce(0, 0)
 const flood = await runOnce(stderrMb, progressLines)
+const answers = await runOnce(0, 0, answerMb)
 const result = {
   date: new Date().toISOString(),
   node: process.version,
@@ -117,10 +132,12 @@ const result = {
   note: 'peak = VmHWM of the transporter process, polled every 10 ms from /proc until exit',
   ...flood,
   baseline: {peakRssMb: baseline.peakRssMb, exitCode: baseline.exitCode, wallMs: baseline.wallMs},
+  hugeAnswers: {answerBytes: answerMb * 1024 * 1024, peakRssMb: answers.peakRssMb, withinBudget: answers.withinBudget, exitCode: answers.exitCode, reportsReceived: answers.reportsReceived, wallMs: answers.wallMs},
   floodAddsMb: Number((flood.peakRssMb - baseline.peakRssMb).toFixed(1)),
 }
 mkdirSync(join(root, 'bench/results'), {recursive: true})
 writeFileSync(join(root, 'bench/results/memory.json'), `${JSON.stringify(result, null, 2)}\n`)
 console.log(line('no flood', baseline))
 console.log(line(`${stderrMb} MB stderr + ${progressLines} progress lines`, flood))
-if (!flood.withinBudget || !flood.errorReport.withinLimit || !flood.errorReport.endsWithLastStderrLine) process.exitCode = 1
+console.log(line(`every report answered with ${answerMb} MB`, answers))
+if (!answers.withinBudget || !flood.withinBudget || !flood.errorReport.withinLimit || !flood.errorReport.endsWithLastStderrLine) process.exitCode = 1

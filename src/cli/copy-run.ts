@@ -4,6 +4,7 @@ import {loadConfig} from '../core/config.js'
 import {runCopy, type CopyOutcome} from '../core/copy.js'
 import {DEFAULT_TAIL_BYTES} from '../core/ring-buffer.js'
 import {StopController} from '../core/stop.js'
+import {validateRunInput} from '../core/validate.js'
 import type {FactoryEnv} from '../plugin-api.js'
 import {nonEmpty, resolveCopySettings, type CopyFlags} from './copy-settings.js'
 import {loadComponents} from './load-components.js'
@@ -26,6 +27,8 @@ export async function runCopyCommand(oclifConfig: Config, flags: CopyFlags & {co
   const cfg = await loadConfig({cwd: process.cwd(), file: flags.config ?? nonEmpty(process.env.TRANSPORTER_CONFIG)})
   const resolved = resolveCopySettings(flags, process.env, cfg)
   const {settings} = resolved
+  // pure checks first: no plugin hook or factory runs for an obvious usage error
+  validateRunInput(settings)
   const log = createLogger(stderr, {quiet: settings.quiet, debug: process.env.TRANSPORTER_DEBUG === '1'})
   log.info(`config: ${cfg.filepath ?? 'none'}`)
   const env: FactoryEnv = {apiVersion: 1, version: oclifConfig.version, baseDir: cfg.baseDir, settings, log, stdout, stderr, env: process.env}

@@ -5,6 +5,9 @@ export interface NamedReporter {
   reporter: Reporter
 }
 
+/** How long after the flush deadline a reporter may still log what it gave up on. */
+const FLUSH_LAST_WORD_MS = 100
+
 /**
  * Fans events out to reporters. A reporter is never awaited on the copy's hot
  * path, and one that throws never changes the copy's outcome; each distinct
@@ -28,7 +31,12 @@ export class EventBus {
     }
   }
 
-  /** Gives every reporter until `deadline` (epoch ms) to deliver; never waits longer. */
+  /**
+   * Gives every reporter until `deadline` (epoch ms) to deliver. A reporter
+   * that honours the deadline gets FLUSH_LAST_WORD_MS more to say what it
+   * abandoned (a timer of its own set for the deadline fires in the same
+   * tick as ours); one that ignores it is left behind.
+   */
   async flush(deadline: number): Promise<void> {
     const pending = this.reporters.map(async ({id, reporter}) => {
       try {
@@ -39,7 +47,7 @@ export class EventBus {
     })
     let timer: NodeJS.Timeout | undefined
     const budget = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))
+      timer = setTimeout(resolve, Math.max(0, deadline - Date.now()) + FLUSH_LAST_WORD_MS)
     })
     await Promise.race([Promise.all(pending), budget])
     clearTimeout(timer)

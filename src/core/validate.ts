@@ -7,7 +7,7 @@ export interface ValidationInput {
   dest: string | undefined
   progress: boolean
   stderr: boolean
-  reportAddr: string | undefined
+  reportAddr?: string | undefined
 }
 
 // eslint-disable-next-line no-control-regex

@@ -16,7 +16,8 @@ export interface CopyRunOptions {
  * outer environment must not leak into the run under test.
  */
 export function runCopy(args: string[], ws: Workspace, options: CopyRunOptions = {}): Promise<CliResult> {
-  const clean: Record<string, string | undefined> = {NODE_EXTRA_CA_CERTS: undefined}
+  // the user's own ~/.config/transporter must not change the run either
+  const clean: Record<string, string | undefined> = {NODE_EXTRA_CA_CERTS: undefined, XDG_CONFIG_HOME: join(ws.root, 'xdg-config')}
   for (const key of Object.keys(process.env)) if (key.startsWith('TRANSPORTER_') && key !== 'TRANSPORTER_SKIP_BUILD') clean[key] = undefined
   return runCli(args, {cwd: ws.cwd, env: {...clean, ...options.env}, ...(options.timeoutMs ? {timeoutMs: options.timeoutMs} : {})})
 }

@@ -30,6 +30,8 @@ export interface FakeInvocation {
   pgid?: number
   /** where fd 0 pointed (/dev/null expected) */
   stdin?: string
+  /** /proc/self/environ, as `NAME=value` */
+  environ: string[]
 }
 
 export interface FakeRsync {

@@ -122,8 +122,6 @@ export function makeWorkspace(fill: (src: string) => void = makeSampleTree): Wor
   mkdirSync(ws.src)
   mkdirSync(join(root, 'out'))
   mkdirSync(ws.cwd)
-  // stops the config search here, so a stray .transporterrc higher up cannot change the run
-  writeFileSync(join(ws.cwd, 'package.json'), '{"name":"e2e-cwd","private":true}\n')
   fill(ws.src)
   return ws
 }
