@@ -1,6 +1,7 @@
 import {execFile} from 'node:child_process'
 import {promisify} from 'node:util'
 import {createServer} from 'node:net'
+import {chmodSync, existsSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {BIN} from '../helpers/run-cli.js'
@@ -116,5 +117,38 @@ describe('secrets in the report URL never leave the process (spec §8.3)', () =>
     expect(call?.environ.some((v) => v.startsWith('PATH='))).toBe(true)
     expect(call?.environ.filter((v) => v.startsWith('TRANSPORTER_'))).toEqual([])
     expect(call?.environ.join('\n')).not.toContain(PASSWORD)
+  })
+})
+
+describe('the config a run uses is said, and an unsafe one is refused (spec §7)', () => {
+  it('logs config: none, and --json carries config: null', async () => {
+    const ws = scratch.workspace()
+    const r = await runCopy(['copy', '--src', `${ws.src}/`, '--dest', ws.dest, '--json'], ws)
+    expect(r.code).toBe(0)
+    expect(r.stderr).toMatch(/ INFO  config: none\n/)
+    expect(JSON.parse(r.stdout)).toMatchObject({config: null, exitCode: 0})
+  })
+
+  it('logs the file it loaded, and --json names it', async () => {
+    const ws = scratch.workspace()
+    writeConfig(ws, 'retry: default\n')
+    const file = join(ws.cwd, '.transporterrc.yaml')
+    const r = await runCopy(['copy', '--src', `${ws.src}/`, '--dest', ws.dest, '--json'], ws)
+    expect(r.code).toBe(0)
+    expect(r.stderr).toContain(` INFO  config: ${file}\n`)
+    expect(JSON.parse(r.stdout)).toMatchObject({config: file})
+  })
+
+  it('a world-writable config in the cwd stops the run with 22 before anything is copied', async () => {
+    const ws = scratch.workspace()
+    writeConfig(ws, 'retry: default\n')
+    const file = join(ws.cwd, '.transporterrc.yaml')
+    chmodSync(file, 0o666)
+    const r = await runCopy(['copy', '--src', `${ws.src}/`, '--dest', ws.dest], ws)
+    expect(r.code).toBe(22)
+    expect(r.stderr).toContain(`Error: config ${file}: refused: the file is writable by group and others (mode 0666)`)
+    expect(existsSync(ws.dest)).toBe(false)
+    const allowed = await runCopy(['copy', '--src', `${ws.src}/`, '--dest', ws.dest], ws, {env: {TRANSPORTER_INSECURE_CONFIG: '1'}})
+    expect(allowed.code).toBe(0)
   })
 })
