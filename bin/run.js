@@ -18,7 +18,7 @@ const {rewriteArgv} = await import('../dist/cli/argv.js')
 const rewritten = rewriteArgv(process.argv.slice(2), process.cwd())
 if ('error' in rewritten) {
   // Go-style usage errors exit 22 like every other usage error (Go's flag package used 2).
-  const {redactText} = await import('../dist/core/redact.js')
+  const {redactText} = await import('../dist/core/secrets/redact.js')
   process.stderr.write(redactText(`Error: ${rewritten.error}\nHint: see \`transporter copy --help\`\n`))
   process.exit(22)
 }

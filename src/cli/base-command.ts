@@ -4,7 +4,7 @@
  * different shape and it would print parse errors with oclif's formatting.
  */
 import {Command, Flags} from '@oclif/core'
-import {redactText} from '../core/redact.js'
+import {redactText} from '../core/secrets/redact.js'
 import {debugEnabled, renderJson, renderText, toUserError} from './render-error.js'
 
 const JSON_ENV = 'TRANSPORTER_JSON'

@@ -3,9 +3,9 @@
  * `signal:NAME|N`, and the stderr text from a file, stdin or the flag itself.
  */
 import {readFile} from 'node:fs/promises'
-import {usageError} from '../core/errors.js'
-import {decodeUtf8LikeGo, DEFAULT_TAIL_BYTES} from '../core/ring-buffer.js'
-import {signalName, signalNumber} from '../core/exit-codes.js'
+import {usageError} from '../core/codes/errors.js'
+import {decodeUtf8LikeGo, DEFAULT_TAIL_BYTES} from '../core/rsync/ring-buffer.js'
+import {signalName, signalNumber} from '../core/codes/exit-codes.js'
 import {parseCode} from './parse-code.js'
 
 

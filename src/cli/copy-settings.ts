@@ -1,5 +1,5 @@
-import type {TransporterConfig} from '../core/config.js'
-import {usageError} from '../core/errors.js'
+import type {TransporterConfig} from '../core/config/load.js'
+import {usageError} from '../core/codes/errors.js'
 import type {RunSettings} from '../plugin-api.js'
 import {envName} from './copy-flag-spec.js'
 import {parseGoBool, parseGoInt} from './go-flags.js'

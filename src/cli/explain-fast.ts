@@ -1,5 +1,5 @@
 import {explainRsync, formatExitCode, formatRsync} from './explain.js'
-import {explainExitCode} from '../core/exit-codes.js'
+import {explainExitCode} from '../core/codes/exit-codes.js'
 
 /**
  * What `explain-exit <code>` prints, or undefined for a code that is neither

@@ -2,9 +2,11 @@
  * The data `explain-exit` prints, built from the exit-code tables and the same
  * SEED_RULES the copy uses, so the explanation can never drift from behaviour.
  */
-import {classify, SEED_RULES} from '../core/classify.js'
-import {errnoName} from '../core/stderr-errno.js'
-import {explainExitCode, RSYNC_CODES, rsyncCode, type ExitCodeInfo} from '../core/exit-codes.js'
+import {classify} from '../core/classify/classify.js'
+import {SEED_RULES} from '../core/classify/rules.js'
+import {errnoName} from '../core/classify/stderr-errno.js'
+import {explainExitCode, type ExitCodeInfo} from '../core/codes/exit-codes.js'
+import {RSYNC_CODES, rsyncCode} from '../core/codes/rsync-codes.js'
 import type {ClassifyRule, CopyClass} from '../plugin-api.js'
 
 export interface Refinement {

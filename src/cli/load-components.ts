@@ -4,11 +4,11 @@
  * config selects one of its components (then registry.resolve throws, exit 22).
  */
 import type {Config} from '@oclif/core'
-import {SEED_RULES} from '../core/classify.js'
-import type {ComponentEntry, TransporterConfig} from '../core/config.js'
-import {configError, isTransporterError, pluginError} from '../core/errors.js'
-import type {ComponentKind, PluginContribution, PluginFailure, Registry, RegisteredFactory} from '../core/registry.js'
-import {buildRegistry, describeSource, KIND_NOUN} from '../core/registry.js'
+import {SEED_RULES} from '../core/classify/rules.js'
+import type {ComponentEntry, TransporterConfig} from '../core/config/load.js'
+import {configError, isTransporterError, pluginError} from '../core/codes/errors.js'
+import type {ComponentKind, PluginContribution, PluginFailure, Registry, RegisteredFactory} from '../core/plugins/registry.js'
+import {buildRegistry, describeSource, KIND_NOUN} from '../core/plugins/registry.js'
 import type {ClassifyRule, FactoryEnv, MountCheck, Reporter, RetryPolicy} from '../plugin-api.js'
 import {API_VERSION} from '../plugin-api.js'
 
@@ -94,7 +94,7 @@ export async function loadClassifyRules(
  * that fails is skipped with a warning so `classify` and `copy` keep working.
  */
 async function classifyRulesFrom(registry: Registry, cfg: TransporterConfig, env: FactoryEnv) {
-  const {classifyRuleSchema} = await import('../core/config-schema.js')
+  const {classifyRuleSchema} = await import('../core/config/schema.js')
   const rules: ClassifyRule[] = [...SEED_RULES]
   const warnings: string[] = []
   for (const found of registry.list('classifiers')) {

@@ -1,4 +1,4 @@
-import {redactText} from '../core/redact.js'
+import {redactText} from '../core/secrets/redact.js'
 import type {Logger, TextSink} from '../plugin-api.js'
 
 export type Level = 'debug' | 'info' | 'warn' | 'error'

@@ -1,4 +1,4 @@
-import {usageError} from '../core/errors.js'
+import {usageError} from '../core/codes/errors.js'
 
 /** A decimal exit code as typed by a user (`23`, `-1`, `+5`); anything else is a usage error. */
 export function parseCode(text: string, what: string, hint: string): number {

@@ -2,8 +2,8 @@
  * Turns anything a command throws into what the user sees: one line, a hint,
  * an exit code. Never a stack trace unless TRANSPORTER_DEBUG=1.
  */
-import {isTransporterError} from '../core/errors.js'
-import {redactText} from '../core/redact.js'
+import {isTransporterError} from '../core/codes/errors.js'
+import {redactText} from '../core/secrets/redact.js'
 
 export interface UserError {
   message: string

@@ -1,9 +1,12 @@
 import {Args, Flags, type Config} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
 import {parseCodeArg, readStderr} from '../cli/classify-input.js'
-import {classify, errnoName, SEED_RULES} from '../core/classify.js'
-import {explainExitCode, rsyncCode} from '../core/exit-codes.js'
-import {goReason} from '../core/go-reason.js'
+import {classify} from '../core/classify/classify.js'
+import {SEED_RULES} from '../core/classify/rules.js'
+import {errnoName} from '../core/classify/stderr-errno.js'
+import {explainExitCode} from '../core/codes/exit-codes.js'
+import {rsyncCode} from '../core/codes/rsync-codes.js'
+import {goReason} from '../core/codes/go-reason.js'
 import type {ClassifyRule} from '../plugin-api.js'
 
 export interface ExtraRulesContext {
@@ -20,7 +23,7 @@ export interface ExtraRulesContext {
  */
 async function extraRules(ctx: ExtraRulesContext): Promise<{rules: ClassifyRule[]; configFile: string | undefined}> {
   const [{loadConfig}, {loadClassifyRules}, {createLogger, streamSink}] = await Promise.all([
-    import('../core/config.js'),
+    import('../core/config/load.js'),
     import('../cli/load-components.js'),
     import('../cli/logger.js'),
   ])

@@ -2,8 +2,8 @@ import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
 import {allRsync, explainRsync, formatAll, formatExitCode, formatRsync} from '../cli/explain.js'
 import {parseCode} from '../cli/parse-code.js'
-import {usageError} from '../core/errors.js'
-import {allExitCodes} from '../core/exit-codes.js'
+import {usageError} from '../core/codes/errors.js'
+import {allExitCodes} from '../core/codes/exit-codes.js'
 import {renderExplainCode} from '../cli/explain-fast.js'
 
 // Only tables and the classifier are imported: this command must start fast (spec §11).

@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
-import {classify, SEED_RULES} from '../../src/core/classify.js'
-import {classifyRuleSchema} from '../../src/core/config-schema.js'
+import {classify} from '../../src/core/classify/classify.js'
+import {SEED_RULES} from '../../src/core/classify/rules.js'
+import {classifyRuleSchema} from '../../src/core/config/schema.js'
 import type {ClassifierRules, Factory} from '../../src/plugin-api.js'
 import {testFactoryEnv, type TestEnv} from './env.js'
 

@@ -1,5 +1,7 @@
 import {describe, expect, it} from 'vitest'
-import {classify, findErrnos, SEED_RULES} from '../../src/core/classify.js'
+import {classify} from '../../src/core/classify/classify.js'
+import {SEED_RULES} from '../../src/core/classify/rules.js'
+import {findErrnos} from '../../src/core/classify/stderr-errno.js'
 import type {ClassifyRule, CopyClass} from '../../src/plugin-api.js'
 import {SPEC_TABLE, loadSamples} from '../helpers/exit-tables.js'
 

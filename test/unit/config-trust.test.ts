@@ -2,8 +2,8 @@ import {chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlin
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
-import {loadConfig, type LoadConfigOptions} from '../../src/core/config.js'
-import {isTransporterError} from '../../src/core/errors.js'
+import {loadConfig, type LoadConfigOptions} from '../../src/core/config/load.js'
+import {isTransporterError} from '../../src/core/codes/errors.js'
 
 const NOBODY = 65534
 

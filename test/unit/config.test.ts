@@ -3,8 +3,8 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
-import {loadConfig} from '../../src/core/config.js'
-import {isTransporterError} from '../../src/core/errors.js'
+import {loadConfig} from '../../src/core/config/load.js'
+import {isTransporterError} from '../../src/core/codes/errors.js'
 
 let dir: string
 beforeEach(() => {

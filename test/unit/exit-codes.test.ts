@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import {EXIT_NAMES, SIGNAL_EXIT_NAMES} from '../helpers/exit-tables.js'
-import {allExitCodes, EXIT, EXIT_CODES, explainExitCode, MESSAGES, RSYNC_CODES, rsyncCode} from '../../src/core/exit-codes.js'
+import {allExitCodes, EXIT, EXIT_CODES, explainExitCode, MESSAGES} from '../../src/core/codes/exit-codes.js'
+import {RSYNC_CODES, rsyncCode} from '../../src/core/codes/rsync-codes.js'
 
 describe('transporter exit codes (spec §2)', () => {
   it.each(EXIT_NAMES)('%i is %s, with causes and next steps', (code, name) => {

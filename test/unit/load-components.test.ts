@@ -1,9 +1,9 @@
 import type {Config} from '@oclif/core'
 import {describe, expect, it} from 'vitest'
 import {loadClassifyRules, loadComponents} from '../../src/cli/load-components.js'
-import {SEED_RULES} from '../../src/core/classify.js'
-import type {TransporterConfig} from '../../src/core/config.js'
-import {isTransporterError} from '../../src/core/errors.js'
+import {SEED_RULES} from '../../src/core/classify/rules.js'
+import type {TransporterConfig} from '../../src/core/config/load.js'
+import {isTransporterError} from '../../src/core/codes/errors.js'
 import type {ClassifyRule} from '../../src/plugin-api.js'
 import {testFactoryEnv} from '../conformance/env.js'
 

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
-import {isTransporterError} from '../../src/core/errors.js'
-import type {IdSource, PluginContribution} from '../../src/core/registry.js'
-import {buildRegistry, shortPluginName, validateAnswer} from '../../src/core/registry.js'
+import {isTransporterError} from '../../src/core/codes/errors.js'
+import type {IdSource, PluginContribution} from '../../src/core/plugins/registry.js'
+import {buildRegistry, shortPluginName, validateAnswer} from '../../src/core/plugins/registry.js'
 
 const factory = (description = 'd') => ({description, create: () => ({onEvent() {}})})
 const source: IdSource = {file: '/p/.transporterrc.yaml', path: 'reporters[0]'}

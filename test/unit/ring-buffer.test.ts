@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {decodeUtf8LikeGo, TailBuffer} from '../../src/core/ring-buffer.js'
+import {decodeUtf8LikeGo, TailBuffer} from '../../src/core/rsync/ring-buffer.js'
 
 describe('TailBuffer', () => {
   it('keeps only the last `limit` bytes, whatever the chunking', () => {

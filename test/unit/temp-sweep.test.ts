@@ -2,7 +2,7 @@ import {existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync} f
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
-import {mayLeaveTempFiles, sweepRsyncTemps} from '../../src/core/temp-sweep.js'
+import {mayLeaveTempFiles, sweepRsyncTemps} from '../../src/core/rsync/temp-sweep.js'
 
 const roots: string[] = []
 afterEach(() => {

@@ -2,7 +2,7 @@ import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
-import {balancer, FileList, sharder, shardOf, splitBase, walkTree, type TreeEntry} from '../../src/core/work-split.js'
+import {balancer, FileList, sharder, shardOf, splitBase, walkTree, type TreeEntry} from '../../src/core/split/work-split.js'
 
 const roots: string[] = []
 afterEach(() => {

@@ -1,5 +1,5 @@
 import {mkdir, stat} from 'node:fs/promises'
-import {TransporterError} from './errors.js'
+import {TransporterError} from '../codes/errors.js'
 
 /**
  * `--dest-dir`: mkdir -p with mode 0775 & ~umask. On a hung NFS mount mkdir

@@ -3,7 +3,7 @@
  * errno refinements this project adds for rsync codes 3, 11 and 23. Config
  * and plugin rules are appended after these; later rules win.
  */
-import type {ClassifyRule, CopyClass} from '../plugin-api.js'
+import type {ClassifyRule, CopyClass} from '../../plugin-api.js'
 
 type Row = [codes: number[], cls: CopyClass, exitCode: number, why: string]
 

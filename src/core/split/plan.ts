@@ -1,7 +1,7 @@
 import {mkdir} from 'node:fs/promises'
 import {statSync} from 'node:fs'
 import {join} from 'node:path'
-import {buildRsyncArgs} from './rsync-args.js'
+import {buildRsyncArgs} from '../rsync/args.js'
 import {balancer, FileList, sharder, splitBase, walkTree} from './work-split.js'
 
 export interface ArgsContext {

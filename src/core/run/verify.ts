@@ -1,7 +1,7 @@
-import type {Logger} from '../plugin-api.js'
-import {runRsyncAttempt} from './rsync-attempt.js'
+import type {Logger} from '../../plugin-api.js'
+import {runRsyncAttempt} from '../rsync/attempt.js'
 import type {StopController} from './stop.js'
-import {TransporterError} from './errors.js'
+import {TransporterError} from '../codes/errors.js'
 
 export interface VerifyInput {
   rsyncPath: string

@@ -14,7 +14,6 @@ import {
   MSG_UNRECOVERABLE,
 } from './messages.js'
 
-export {RSYNC_CODES, rsyncCode, type RsyncCodeInfo} from './rsync-codes.js'
 
 /** The log and report messages of the Go original, byte for byte (one source: messages.ts). */
 export const MESSAGES = {

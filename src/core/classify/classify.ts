@@ -3,12 +3,10 @@
  * The engine knows no codes itself: everything comes from the rules, so
  * config and plugins can override any decision.
  */
-import type {ClassifyRule, CopyClass} from '../plugin-api.js'
-import {DEFAULT_RULE, SEED_RULES} from './classify-rules.js'
+import type {ClassifyRule, CopyClass} from '../../plugin-api.js'
+import {DEFAULT_RULE, SEED_RULES} from './rules.js'
 import {findErrnos} from './stderr-errno.js'
 
-export {SEED_RULES, ERRNO_CODES} from './classify-rules.js'
-export {findErrnos, errnoName} from './stderr-errno.js'
 
 export interface ClassifyInput {
   code: number

@@ -1,4 +1,4 @@
-import type {CopyEvent, Logger, Reporter} from '../plugin-api.js'
+import type {CopyEvent, Logger, Reporter} from '../../plugin-api.js'
 
 export interface NamedReporter {
   id: string

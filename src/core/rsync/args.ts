@@ -1,4 +1,4 @@
-import {configError} from './errors.js'
+import {configError} from '../codes/errors.js'
 
 /** Long options a config may pass through (`--name` or `--name=value`). */
 const ALLOWED_LONG = new Set([

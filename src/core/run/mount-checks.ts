@@ -1,6 +1,6 @@
-import type {MountCheck} from '../plugin-api.js'
-import {TransporterError} from './errors.js'
-import {MSG_CHECK_MOUNT} from './messages.js'
+import type {MountCheck} from '../../plugin-api.js'
+import {TransporterError} from '../codes/errors.js'
+import {MSG_CHECK_MOUNT} from '../codes/messages.js'
 
 /** Linux PATH_MAX, including the terminating NUL */
 const PATH_MAX = 4096

@@ -1,11 +1,11 @@
-import type {AttemptResult, ClassifyRule, Logger, RetryPolicy} from '../plugin-api.js'
-import {classify} from './classify.js'
+import type {AttemptResult, ClassifyRule, Logger, RetryPolicy} from '../../plugin-api.js'
+import {classify} from '../classify/classify.js'
 import type {EventBus} from './events.js'
-import {MSG_MAX_RETRY, MSG_UNRECOVERABLE} from './messages.js'
-import type {ProgressSample} from './progress.js'
-import {runRsyncAttempt} from './rsync-attempt.js'
+import {MSG_MAX_RETRY, MSG_UNRECOVERABLE} from '../codes/messages.js'
+import type {ProgressSample} from '../rsync/progress.js'
+import {runRsyncAttempt} from '../rsync/attempt.js'
 import type {StopController} from './stop.js'
-import {mayLeaveTempFiles, sweepRsyncTemps} from './temp-sweep.js'
+import {mayLeaveTempFiles, sweepRsyncTemps} from '../rsync/temp-sweep.js'
 
 export interface LoopSpec {
   rsyncPath: string

@@ -1,11 +1,11 @@
 import {readFileSync, statSync} from 'node:fs'
 import {basename, dirname, extname, resolve} from 'node:path'
 import type {ZodIssue} from 'zod'
-import type {ClassifyRule} from '../plugin-api.js'
-import {findConfigFile, MODULE_NAME} from './config-places.js'
-import {configTrustProblem, effectiveUid} from './config-trust.js'
-import {configError} from './errors.js'
-import {pathValuedOption, validateExtraArgs} from './rsync-args.js'
+import type {ClassifyRule} from '../../plugin-api.js'
+import {findConfigFile, MODULE_NAME} from './places.js'
+import {configTrustProblem, effectiveUid} from './trust.js'
+import {configError} from '../codes/errors.js'
+import {pathValuedOption, validateExtraArgs} from '../rsync/args.js'
 
 export interface ComponentEntry {
   id: string
@@ -114,7 +114,7 @@ async function readConfigFile(filepath: string): Promise<unknown> {
 }
 
 async function fromFile(filepath: string | undefined, baseDir: string, raw: unknown, trusted: boolean): Promise<TransporterConfig> {
-  const {configFileSchema, ALLOWED_KEYS} = await import('./config-schema.js')
+  const {configFileSchema, ALLOWED_KEYS} = await import('./schema.js')
   const where = `config ${filepath ?? '(none)'}`
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw configError(`${where}: expected a mapping of keys (reporters, retry, mountChecks, ...), found ${describe(raw)}`, HINT)

@@ -3,10 +3,10 @@ import {trackGroup, untrackGroup, signalGroup} from './children.js'
 import {findSetpriv, resolveExecutable} from './exec-path.js'
 import {readBudget} from './reclaim.js'
 import {LineSplitter, parseProgressLine, type ProgressSample} from './progress.js'
-import {withoutTransporterEnv} from './redact.js'
-import {exitReason, signalReason, startFailureReason} from './go-reason.js'
+import {withoutTransporterEnv} from '../secrets/redact.js'
+import {exitReason, signalReason, startFailureReason} from '../codes/go-reason.js'
 import {TailBuffer} from './ring-buffer.js'
-import type {StopController} from './stop.js'
+import type {StopController} from '../run/stop.js'
 
 export interface AttemptIo {
   /** rsync's stderr bytes as they arrive (echoed unless --quiet) */

@@ -1,6 +1,6 @@
-import {usageError} from './errors.js'
-import {MSG_MISS_PARTNER, MSG_REPORT_ADDR, MSG_SRC_OR_DEST} from './messages.js'
-import {redactUrl} from './redact.js'
+import {usageError} from '../codes/errors.js'
+import {MSG_MISS_PARTNER, MSG_REPORT_ADDR, MSG_SRC_OR_DEST} from '../codes/messages.js'
+import {redactUrl} from '../secrets/redact.js'
 
 export interface ValidationInput {
   src: string | undefined

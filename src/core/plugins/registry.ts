@@ -1,6 +1,6 @@
-import type {ClassifierRules, Factory, MountCheck, Reporter, RetryPolicy} from '../plugin-api.js'
-import {API_VERSION} from '../plugin-api.js'
-import {configError, pluginError} from './errors.js'
+import type {ClassifierRules, Factory, MountCheck, Reporter, RetryPolicy} from '../../plugin-api.js'
+import {API_VERSION} from '../../plugin-api.js'
+import {configError, pluginError} from '../codes/errors.js'
 
 /**
  * Components contributed by plugins, indexed by kind and id (spec §7.1).
