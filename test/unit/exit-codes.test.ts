@@ -1,6 +1,8 @@
 import {describe, expect, it} from 'vitest'
 import {EXIT_NAMES, SIGNAL_EXIT_NAMES} from '../helpers/exit-tables.js'
-import {allExitCodes, EXIT, EXIT_CODES, explainExitCode, MESSAGES} from '../../src/core/codes/exit-codes.js'
+import {EXIT} from '../../src/core/codes/exit.js'
+import {allExitCodes, EXIT_CODES, explainExitCode} from '../../src/core/codes/exit-codes.js'
+import * as MESSAGES from '../../src/core/codes/messages.js'
 import {RSYNC_CODES, rsyncCode} from '../../src/core/codes/rsync-codes.js'
 
 describe('transporter exit codes (spec §2)', () => {

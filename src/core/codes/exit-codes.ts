@@ -13,31 +13,9 @@ import {
   MSG_SUCCEED,
   MSG_UNRECOVERABLE,
 } from './messages.js'
+import {EXIT} from './exit.js'
 
 
-/** The log and report messages of the Go original, byte for byte (one source: messages.ts). */
-export const MESSAGES = {
-  succeed: MSG_SUCCEED,
-  srcOrDest: MSG_SRC_OR_DEST,
-  flagMissPartner: MSG_MISS_PARTNER,
-  reportAddr: MSG_REPORT_ADDR,
-  maxLimitRetry: MSG_MAX_RETRY,
-  unrecoverable: MSG_UNRECOVERABLE,
-  checkMount: MSG_CHECK_MOUNT,
-} as const
-
-export const EXIT = {
-  Succeed: 0,
-  ErrNoSuchFileOrDir: 2,
-  ErrIOError: 5,
-  ErrPermissionDenied: 13,
-  ErrDeviceIsBusy: 16,
-  ErrInvalidArgument: 22,
-  ErrNoSpaceLeftOnDevice: 28,
-  ErrFileSystemIsReadOnly: 30,
-  ErrFileNameTooLong: 36,
-  ErrSystem: 255,
-} as const
 
 export interface ExitCodeInfo {
   code: number
@@ -51,9 +29,9 @@ export interface ExitCodeInfo {
 
 export const EXIT_CODES: readonly ExitCodeInfo[] = [
   {
-    code: 0,
+    code: EXIT.Succeed,
     name: 'Succeed',
-    message: MESSAGES.succeed,
+    message: MSG_SUCCEED,
     summary: 'The copy finished; the destination matches the source.',
     causes: [
       'rsync exited 0.',
@@ -62,7 +40,7 @@ export const EXIT_CODES: readonly ExitCodeInfo[] = [
     next: ['Nothing to do. If a warning about vanished files was logged, check whether the source was still being written.'],
   },
   {
-    code: 2,
+    code: EXIT.ErrNoSuchFileOrDir,
     name: 'ErrNoSuchFileOrDir',
     summary: 'A path does not exist: the source, the destination parent, or a mount point.',
     causes: [
@@ -78,7 +56,7 @@ export const EXIT_CODES: readonly ExitCodeInfo[] = [
     ],
   },
   {
-    code: 5,
+    code: EXIT.ErrIOError,
     name: 'ErrIOError',
     summary: 'rsync hit an I/O error (socket, file, stream or message IO) and the retries ran out.',
     causes: [
@@ -93,7 +71,7 @@ export const EXIT_CODES: readonly ExitCodeInfo[] = [
     ],
   },
   {
-    code: 13,
+    code: EXIT.ErrPermissionDenied,
     name: 'ErrPermissionDenied',
     summary: 'Permission denied, or rsync transferred only part of the files (rsync 23).',
     causes: [
@@ -108,7 +86,7 @@ export const EXIT_CODES: readonly ExitCodeInfo[] = [
     ],
   },
   {
-    code: 16,
+    code: EXIT.ErrDeviceIsBusy,
     name: 'ErrDeviceIsBusy',
     summary: 'A device or resource was busy (EBUSY, 16) and the retries ran out.',
     causes: ['rsync reported EBUSY: a file or mount in use, often during an unmount or a snapshot.'],
@@ -118,13 +96,13 @@ export const EXIT_CODES: readonly ExitCodeInfo[] = [
     ],
   },
   {
-    code: 22,
+    code: EXIT.ErrInvalidArgument,
     name: 'ErrInvalidArgument',
     summary: 'The invocation is wrong: flags, paths, report address, config or plugins. Nothing was copied.',
     causes: [
-      `${MESSAGES.srcOrDest}: --src or --dest is empty or relative.`,
-      `${MESSAGES.flagMissPartner}: --progress or --stderr without --report-addr.`,
-      `${MESSAGES.reportAddr}: --report-addr is not an http(s) URL with a host.`,
+      `${MSG_SRC_OR_DEST}: --src or --dest is empty or relative.`,
+      `${MSG_MISS_PARTNER}: --progress or --stderr without --report-addr.`,
+      `${MSG_REPORT_ADDR}: --report-addr is not an http(s) URL with a host.`,
       'Unknown flag, missing value, bad number, leftover argument; a bad config file or a plugin it needs.',
       'rsync itself rejected the arguments (rsync 1 or 4): an extra rsync option from the config.',
     ],
@@ -135,7 +113,7 @@ export const EXIT_CODES: readonly ExitCodeInfo[] = [
     ],
   },
   {
-    code: 28,
+    code: EXIT.ErrNoSpaceLeftOnDevice,
     name: 'ErrNoSpaceLeftOnDevice',
     summary: 'The destination is full (ENOSPC, 28) or over quota (EDQUOT, 122). Not retried: a full disk stays full.',
     causes: ['rsync reported ENOSPC or EDQUOT while writing the destination.'],
@@ -145,7 +123,7 @@ export const EXIT_CODES: readonly ExitCodeInfo[] = [
     ],
   },
   {
-    code: 30,
+    code: EXIT.ErrFileSystemIsReadOnly,
     name: 'ErrFileSystemIsReadOnly',
     summary: 'The destination file system is read-only (EROFS, 30). Not retried.',
     causes: [
@@ -158,7 +136,7 @@ export const EXIT_CODES: readonly ExitCodeInfo[] = [
     ],
   },
   {
-    code: 36,
+    code: EXIT.ErrFileNameTooLong,
     name: 'ErrFileNameTooLong',
     summary: 'A file name or path is too long for the destination (ENAMETOOLONG, 36). Not retried.',
     causes: ['A name component over 255 bytes, or a path over the limit of the destination file system.'],
@@ -168,11 +146,11 @@ export const EXIT_CODES: readonly ExitCodeInfo[] = [
     ],
   },
   {
-    code: 255,
+    code: EXIT.ErrSystem,
     name: 'ErrSystem',
     summary: 'Everything else: rsync failed in a way that is not a file problem, or a precondition failed.',
     causes: [
-      `${MESSAGES.checkMount}: a mount check failed (wrong file system type, not a mount).`,
+      `${MSG_CHECK_MOUNT}: a mount check failed (wrong file system type, not a mount).`,
       'rsync could not start (not installed, not on PATH), was killed by a signal (OOM killer), timed out, or crashed.',
       'rsync protocol or client start errors (rsync 2, 5), and any rsync code not listed.',
       '--dest-dir could not create dest (exists but is not a directory, or took longer than 120 s on a hung NFS).',

@@ -1,4 +1,5 @@
 import type {AttemptResult, ClassifyRule, Logger, RetryPolicy} from '../../plugin-api.js'
+import {EXIT} from '../codes/exit.js'
 import {classify} from '../classify/classify.js'
 import type {EventBus} from './events.js'
 import {MSG_MAX_RETRY, MSG_UNRECOVERABLE} from '../codes/messages.js'
@@ -96,7 +97,7 @@ export async function runAttemptLoop(spec: LoopSpec, rt: LoopRuntime): Promise<L
     history.push(result)
     rt.bus.emit({type: 'attempt-end', attempt, code: result.code, reason: result.reason, class: result.class, stderrTail: result.stderrTail})
 
-    if (result.class === 'ok' && !raw.interrupted) return {exitCode: 0, attempts: history, warnings}
+    if (result.class === 'ok' && !raw.interrupted) return {exitCode: EXIT.Succeed, attempts: history, warnings}
     if (raw.interrupted) return {exitCode: result.exitCode, attempts: history, warnings}
 
     const decision = spec.retryPolicy.decide(result, history)
@@ -110,7 +111,7 @@ export async function runAttemptLoop(spec: LoopSpec, rt: LoopRuntime): Promise<L
         warnings.push(decision.warning)
         rt.log.warn(`${tag}${decision.warning}`)
       }
-      if (exitCode !== 0) {
+      if (exitCode !== EXIT.Succeed) {
         const message = result.retryable ? MSG_MAX_RETRY : MSG_UNRECOVERABLE
         rt.log.error(`${tag}${message}: attempt ${which} ${result.reason} (${result.class}, ${result.rule}, exit ${exitCode})${tailLines(result.stderrTail)}`)
       }

@@ -7,8 +7,10 @@ import {runAttemptLoop, type LoopOutcome} from './attempt-loop.js'
 import {ensureDestDir} from './dest-dir.js'
 import {validateExtraArgs} from '../rsync/args.js'
 import {EventBus} from './events.js'
-import {TransporterError} from '../codes/errors.js'
-import {MSG_SUCCEED} from '../codes/messages.js'
+import {exitForErrno} from '../codes/errno.js'
+import {ERROR_KINDS, splitError, type ErrorCode, type ErrorKind} from '../codes/errors.js'
+import {EXIT} from '../codes/exit.js'
+import {MSG_MAX_RETRY, MSG_SUCCEED, MSG_UNRECOVERABLE} from '../codes/messages.js'
 import {runMountChecks} from './mount-checks.js'
 import {runRsyncAttempt} from '../rsync/attempt.js'
 import {planWork} from '../split/plan.js'
@@ -70,6 +72,14 @@ export interface CopyOutcome {
   stderrTail: string
   mismatches?: number
   warnings: string[]
+  /** set when exitCode is not 0 */
+  error?: OutcomeError
+}
+
+export interface OutcomeError {
+  code: ErrorCode
+  message: string
+  hint: string
 }
 
 const CLASS_RANK: Record<string, number> = {ok: 0, vanished: 1, retryable: 2, partial: 3, fatal: 4, usage: 5, interrupted: 6}
@@ -118,7 +128,7 @@ export async function runCopy(req: CopyRequest, components: CopyComponents, rt: 
       }),
     )
     loops.push(...results)
-    const allOk = results.every((r) => r.exitCode === 0)
+    const allOk = results.every((r) => r.exitCode === EXIT.Succeed)
     if (allOk && plans.length > 1 && !rt.stop.stopped && !settings.dryRun) await syncDirAttributes(req, rt)
     if (allOk && req.verify && !settings.dryRun && !rt.stop.stopped) {
       verified = await verifyCopy({rsyncPath: req.rsyncPath, src: settings.src, dest: settings.dest, extraArgs: req.extraArgs, log: rt.log, stop: rt.stop}).then(
@@ -131,7 +141,7 @@ export async function runCopy(req: CopyRequest, components: CopyComponents, rt: 
   }
 
   const outcome = summarize(loops, started, rt.stop, verified)
-  if (outcome.exitCode === 0) rt.log.info(MSG_SUCCEED)
+  if (outcome.exitCode === EXIT.Succeed) rt.log.info(MSG_SUCCEED)
   bus.emit({
     type: 'done',
     exitCode: outcome.exitCode,
@@ -198,9 +208,8 @@ async function planOrFail(input: Parameters<typeof planWork>[0]): ReturnType<typ
   try {
     return await planWork(input)
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    const exitCode = code === 'ENOENT' ? 2 : code === 'EACCES' || code === 'EPERM' ? 13 : 255
-    throw new TransporterError('system', `cannot split ${input.src} for --parallel/--shard: ${(error as Error).message}`, {exitCode, cause: error})
+    const exitCode = exitForErrno((error as NodeJS.ErrnoException).code, ['ENOENT', 'EACCES', 'EPERM'])
+    throw splitError(`cannot split ${input.src} for --parallel/--shard: ${(error as Error).message}`, exitCode, error)
   }
 }
 
@@ -212,27 +221,32 @@ function summarize(loops: readonly LoopOutcome[], started: number, stop: StopCon
   let worst: {loop: LoopOutcome; last: AttemptResult | undefined} | undefined
   for (const loop of loops) {
     const last = loop.attempts.at(-1)
-    const rank = loop.exitCode === 0 ? 0 : CLASS_RANK[last?.class ?? 'fatal'] ?? 4
-    const worstRank = worst ? (worst.loop.exitCode === 0 ? 0 : CLASS_RANK[worst.last?.class ?? 'fatal'] ?? 4) : -1
+    const rank = loop.exitCode === EXIT.Succeed ? 0 : CLASS_RANK[last?.class ?? 'fatal'] ?? 4
+    const worstRank = worst ? (worst.loop.exitCode === EXIT.Succeed ? 0 : CLASS_RANK[worst.last?.class ?? 'fatal'] ?? 4) : -1
     if (rank > worstRank || (rank === worstRank && loop.exitCode > (worst?.loop.exitCode ?? -1))) worst = {loop, last}
   }
-  let exitCode = worst?.loop.exitCode ?? 0
-  let cls: string = exitCode === 0 ? 'ok' : worst?.last?.class ?? 'fatal'
+  let exitCode: number = worst?.loop.exitCode ?? EXIT.Succeed
+  let cls: string = exitCode === EXIT.Succeed ? 'ok' : worst?.last?.class ?? 'fatal'
   let reason = worst?.last?.reason ?? ''
-  if (exitCode === 0 && worst?.last && worst.last.class !== 'ok') cls = worst.last.class
+  let kind: ErrorKind = 'rsync'
+  if (exitCode === EXIT.Succeed && worst?.last && worst.last.class !== 'ok') cls = worst.last.class
   if (stop.signal) {
     exitCode = signalExitCode(stop.signal)
     cls = 'interrupted'
     reason = terminatedReason(stop.signal)
-  } else if (exitCode === 0 && verified?.failure !== undefined) {
-    exitCode = 5
+    kind = 'signal'
+  } else if (exitCode === EXIT.Succeed && verified?.failure !== undefined) {
+    exitCode = EXIT.ErrIOError
     cls = 'fatal'
     reason = `verify: ${verified.failure}`
-  } else if (exitCode === 0 && mismatches !== undefined && mismatches > 0) {
-    exitCode = 5
+    kind = 'verify'
+  } else if (exitCode === EXIT.Succeed && mismatches !== undefined && mismatches > 0) {
+    exitCode = EXIT.ErrIOError
     cls = 'fatal'
     reason = `verify: ${mismatches} file(s) differ between src and dest`
+    kind = 'verify'
   }
+  const error = exitCode === EXIT.Succeed ? undefined : outcomeError(kind, cls, reason, exitCode)
   const lastOfEach = loops.map((l) => l.attempts.at(-1))
   return {
     exitCode,
@@ -246,5 +260,12 @@ function summarize(loops: readonly LoopOutcome[], started: number, stop: StopCon
     stderrTail: worst?.last?.stderrTail ?? '',
     ...(mismatches === undefined ? {} : {mismatches}),
     warnings,
+    ...(error === undefined ? {} : {error}),
   }
+}
+
+/** What `--json`'s `error` says about a run that failed after rsync started (spec §8.4). */
+function outcomeError(kind: ErrorKind, cls: string, reason: string, exitCode: number): OutcomeError {
+  const gave = kind !== 'rsync' ? reason : `${cls === 'fatal' || cls === 'usage' ? MSG_UNRECOVERABLE : MSG_MAX_RETRY}: ${reason}`
+  return {code: ERROR_KINDS[kind].code, message: gave, hint: `see \`transporter explain-exit ${exitCode}\``}
 }

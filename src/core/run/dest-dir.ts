@@ -1,5 +1,12 @@
+import {existsSync} from 'node:fs'
 import {mkdir, stat} from 'node:fs/promises'
-import {TransporterError} from '../codes/errors.js'
+import {dirname} from 'node:path'
+import {exitForErrno} from '../codes/errno.js'
+import {destDirError} from '../codes/errors.js'
+import {EXIT} from '../codes/exit.js'
+
+/** The errnos --dest-dir names by their own code (spec §3); the rest are 255. */
+const MAPPED = ['EACCES', 'EPERM', 'EROFS']
 
 /**
  * `--dest-dir`: mkdir -p with mode 0775 & ~umask. On a hung NFS mount mkdir
@@ -9,9 +16,10 @@ import {TransporterError} from '../codes/errors.js'
 export async function ensureDestDir(dest: string, timeoutMs = 120_000): Promise<void> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TransporterError('system', `creating dest dir ${dest} took longer than ${timeoutMs / 1000} s`, {
-      exitCode: 255, hint: 'the filesystem may be hung (NFS server unreachable?)',
-    })), timeoutMs)
+    timer = setTimeout(
+      () => reject(destDirError(`creating dest dir ${dest} took longer than ${timeoutMs / 1000} s`, EXIT.ErrSystem, {hint: 'the filesystem may be hung (NFS server unreachable?)'})),
+      timeoutMs,
+    )
     timer.unref()
   })
   try {
@@ -25,18 +33,31 @@ async function create(dest: string): Promise<void> {
   try {
     await mkdir(dest, {recursive: true, mode: 0o775})
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    if (code === 'EACCES' || code === 'EPERM') {
-      throw new TransporterError('system', `cannot create dest dir ${dest}: permission denied`, {exitCode: 13, cause: error})
-    }
+    const code = await realErrno(dest, (error as NodeJS.ErrnoException).code)
     if (code === 'EEXIST' || code === 'ENOTDIR') {
-      throw new TransporterError('system', `cannot create dest dir ${dest}: a path component exists and is not a directory`, {exitCode: 255, cause: error})
+      throw destDirError(`cannot create dest dir ${dest}: a path component exists and is not a directory`, EXIT.ErrSystem, {cause: error})
     }
-    throw new TransporterError('system', `cannot create dest dir ${dest}: ${(error as Error).message}`, {exitCode: 255, cause: error})
+    const text = code === 'EROFS' ? 'read-only file system' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (error as Error).message
+    throw destDirError(`cannot create dest dir ${dest}: ${text}`, exitForErrno(code, MAPPED), {cause: error})
   }
   // mkdir -p succeeds silently when dest already exists; it must be a directory.
   const info = await stat(dest)
-  if (!info.isDirectory()) {
-    throw new TransporterError('system', `dest ${dest} exists and is not a directory`, {exitCode: 255})
+  if (!info.isDirectory()) throw destDirError(`dest ${dest} exists and is not a directory`, EXIT.ErrSystem)
+}
+
+/**
+ * Node's recursive mkdir reports ENOENT for a parent it could not create on
+ * a read-only or forbidden file system. Creating the first missing
+ * component alone gives the kernel's real answer.
+ */
+async function realErrno(dest: string, code: string | undefined): Promise<string | undefined> {
+  if (code !== 'ENOENT') return code
+  let missing = dest
+  while (dirname(missing) !== missing && !existsSync(dirname(missing))) missing = dirname(missing)
+  try {
+    await mkdir(missing, {mode: 0o775})
+    return code
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code ?? code
   }
 }

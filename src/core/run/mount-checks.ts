@@ -1,11 +1,14 @@
 import type {MountCheck} from '../../plugin-api.js'
-import {TransporterError} from '../codes/errors.js'
+import {exitForErrno} from '../codes/errno.js'
+import {mountError} from '../codes/errors.js'
+import {EXIT} from '../codes/exit.js'
 import {MSG_CHECK_MOUNT} from '../codes/messages.js'
 
 /** Linux PATH_MAX, including the terminating NUL */
 const PATH_MAX = 4096
 
-const ERRNO_EXIT: Record<string, number> = {ENOENT: 2, EACCES: 13, EPERM: 13, EROFS: 30}
+/** The errnos a mount check names by their own code (spec §4); the rest are 255. */
+const MAPPED = ['ENOENT', 'EACCES', 'EPERM', 'EROFS']
 
 /**
  * The original checked `dest` cut at its last `/` (`/a/b/c` → `/a/b`, `/x` → `/`).
@@ -23,20 +26,13 @@ export async function runMountChecks(checks: ReadonlyArray<{id: string; check: M
   // The checks look at dest's parent only; a dest no syscall can take would
   // otherwise reach rsync, fail with a diagnostics error (13) and be retried.
   if (Buffer.byteLength(dest) >= PATH_MAX) {
-    throw new TransporterError('mount', `dest path is ${Buffer.byteLength(dest)} bytes, longer than the system allows (${PATH_MAX - 1})`, {
-      exitCode: 36,
-      hint: 'shorten the destination path',
-    })
+    throw mountError(`dest path is ${Buffer.byteLength(dest)} bytes, longer than the system allows (${PATH_MAX - 1})`, EXIT.ErrFileNameTooLong, 'shorten the destination path')
   }
   for (const {id, check} of checks) {
     for (const [role, path] of [['src', src], ['dest', parentOf(dest)]] as const) {
       const result = await check.check(path, role)
       if (result.ok) continue
-      const exitCode = result.errno ? ERRNO_EXIT[result.errno] ?? 255 : 255
-      throw new TransporterError('mount', `${MSG_CHECK_MOUNT} ,err: ${result.reason}`, {
-        exitCode,
-        hint: `mount check "${id}" refused ${role} ${path}`,
-      })
+      throw mountError(`${MSG_CHECK_MOUNT} ,err: ${result.reason}`, exitForErrno(result.errno, MAPPED), `mount check "${id}" refused ${role} ${path}`)
     }
   }
 }

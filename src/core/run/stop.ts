@@ -1,3 +1,4 @@
+import {SIGNAL_EXIT_BASE} from '../codes/exit.js'
 /**
  * A stop request from outside (SIGTERM/SIGINT/SIGHUP to transporter). Core
  * never touches process signals itself; the CLI turns them into stop().
@@ -51,5 +52,5 @@ const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = {SIGHUP: 1, SIGI
 
 /** 128 + n, the shell's convention for "stopped by signal n". */
 export function signalExitCode(signal: NodeJS.Signals): number {
-  return 128 + (SIGNAL_NUMBERS[signal] ?? 15)
+  return SIGNAL_EXIT_BASE + (SIGNAL_NUMBERS[signal] ?? 15)
 }

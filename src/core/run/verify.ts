@@ -1,7 +1,7 @@
 import type {Logger} from '../../plugin-api.js'
 import {runRsyncAttempt} from '../rsync/attempt.js'
 import type {StopController} from './stop.js'
-import {TransporterError} from '../codes/errors.js'
+import {verifyError} from '../codes/errors.js'
 
 export interface VerifyInput {
   rsyncPath: string
@@ -37,7 +37,7 @@ export async function verifyCopy(input: VerifyInput): Promise<number> {
     },
   )
   if (raw.code !== 0 && !raw.interrupted) {
-    throw new TransporterError('rsync', `verify pass failed: ${raw.reason}`, {exitCode: 5, hint: raw.stderrTail.split('\n').filter(Boolean).slice(-1)[0]})
+    throw verifyError(`verify pass failed: ${raw.reason}`, raw.stderrTail.split('\n').filter(Boolean).slice(-1)[0])
   }
   if (mismatches > 0) input.log.error(`verify: ${mismatches} file(s) differ, e.g. ${sample.join('; ')}`)
   else input.log.info('verify: source and destination match')
