@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
-import {classify, SEED_RULES} from '../../src/core/classify.js'
-import {classifyRuleSchema} from '../../src/core/config-schema.js'
-import type {ClassifierRules, Factory} from '../../src/plugin-api.js'
+import {classify, SEED_RULES} from '../core/classify.js'
+import {classifyRuleSchema} from '../core/config-schema.js'
+import type {ClassifierRules, Factory} from '../plugin-api.js'
 import {testFactoryEnv, type TestEnv} from './env.js'
 
 export interface ClassifierConformanceOptions {
