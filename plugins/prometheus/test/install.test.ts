@@ -120,14 +120,15 @@ describe('transporter-plugin-prometheus end to end', () => {
     expectSuccessfulCopyMetrics(metrics, src, dest)
   })
 
-  it('published to a private registry and installed by name: a 100-file copy without a terminal writes files_transferred 100', async () => {
+  it('published to a private registry and installed by name (TRANSPORTER_NPM_REGISTRY, or npm\'s configured registry): a 100-file copy without a terminal writes files_transferred 100', async () => {
     const home = newHome()
     const registry = await startRegistry(join(home.root, 'registry'))
     try {
       await registry.publish(PLUGIN_DIR)
       mkdirSync(join(home.root, 'home'))
-      // npm and oclif see only this registry and a private HOME; anything else meets a dead proxy
-      const env = {...registry.npmEnv, TRANSPORTER_NPM_REGISTRY: registry.url, HOME: join(home.root, 'home')}
+      // npm sees a private HOME and config, and anything but 127.0.0.1 meets a dead proxy. npm's own
+      // registry setting is a dead port here, so only TRANSPORTER_NPM_REGISTRY can make the install work.
+      const env = {...registry.npmEnv, npm_config_registry: 'http://127.0.0.1:9/', TRANSPORTER_NPM_REGISTRY: registry.url, HOME: join(home.root, 'home')}
       const install = await home.run(['plugins', 'install', 'transporter-plugin-prometheus'], {env, timeoutMs: 120_000})
       expect(install.code, install.stderr).toBe(0)
       const listed = await home.run(['plugins'], {env})
@@ -153,6 +154,14 @@ describe('transporter-plugin-prometheus end to end', () => {
         transporter_files_total: 100 + 4 + 1,
         transporter_bytes_transferred: bytes,
       })
+
+      // without TRANSPORTER_NPM_REGISTRY, the registry npm is configured with
+      const uninstall = await home.run(['plugins', 'uninstall', 'transporter-plugin-prometheus'], {env})
+      expect(uninstall.code, uninstall.stderr).toBe(0)
+      const npmConfigured = {...registry.npmEnv, HOME: env.HOME}
+      const again = await home.run(['plugins', 'install', 'transporter-plugin-prometheus'], {env: npmConfigured, timeoutMs: 120_000})
+      expect(again.code, again.stderr).toBe(0)
+      expect((await home.run(['plugins'], {env: npmConfigured})).stdout).toContain('transporter-plugin-prometheus 0.1.0')
     } finally {
       await registry.close()
     }
