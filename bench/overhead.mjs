@@ -65,7 +65,7 @@ function subjectsFor(src, {progress = true, expectFiles}) {
       name: 'rsync+wrapargs',
       run: async () => {
         fresh(dest)
-        const args = ['-rlptgo', '--partial', ...(progress ? ['--info=progress2'] : []), '--', `${src}/`, dest]
+        const args = ['-rlptgo', '--partial', progress ? '--info=progress2' : '--info=stats2', '--', `${src}/`, dest]
         return check('rsync+wrapargs', await timed('rsync', args, {env, cpu: true, capture: true}))
       },
     })

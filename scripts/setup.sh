@@ -24,4 +24,6 @@ echo "setup: $(rsync --version | head -n 1)"
 
 npm ci --no-audit --no-fund --loglevel=error
 npm run --silent build
+# The example plugin builds on its own, with transporter (this checkout, linked) as a devDependency.
+(cd plugins/prometheus && npm install --no-audit --no-fund --loglevel=error)
 echo "setup: built transporter $(node -p 'require("./package.json").version')"

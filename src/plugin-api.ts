@@ -1,7 +1,8 @@
 /**
  * The transporter plugin contract (spec §7.1). Public API: extend it, never rename it.
  *
- * A plugin imports only these types (`import type {...} from 'transporter/plugin-api'`)
+ * A plugin imports only these types (`import type {...} from 'transporter/plugin-api'`,
+ * or from 'transporter', which re-exports them)
  * so that plugins installed in oclif's data dir work with their own copies of
  * everything. The one runtime value here, API_VERSION, is a constant a plugin
  * may copy instead of importing.
@@ -83,9 +84,18 @@ export type CopyClass = 'ok' | 'partial' | 'vanished' | 'retryable' | 'fatal' | 
 export type CopyEvent =
   | {type: 'start'; runId: string; src: string; dest: string}
   | {type: 'attempt-start'; attempt: number}
+  /**
+   * The current attempt's live counters (they restart at 0 on each attempt), at
+   * most every 100 ms; only while live progress is on (see `Reporter.wantsProgress`).
+   */
   | {type: 'progress'; attempt: number; filesTransferred: number; filesTotal: number; bytes?: number}
   | {type: 'attempt-end'; attempt: number; code: number; reason: string; class: string; stderrTail: string}
   | {type: 'retry'; attempt: number; delayMs: number; counted: boolean}
+  /**
+   * Once per run. The counts are real whether or not live progress was on:
+   * files and bytes summed over every attempt; `filesTotal` is what rsync
+   * considered (directories included).
+   */
   | {
       type: 'done'
       exitCode: number
@@ -100,8 +110,16 @@ export type CopyEvent =
 
 export interface Reporter {
   /**
-   * true when this reporter consumes progress events even without `--progress`
-   * (a TTY bar, ndjson); rsync is then asked for progress output.
+   * Set it to `true` only if the reporter needs live `progress` events in every
+   * run (a terminal bar, an event log): rsync is then asked for per-file
+   * progress output (`--info=progress2`), which costs rsync CPU on every file.
+   *
+   * Without it, the reporter gets `progress` events only when live progress is
+   * on for another reason (`--progress`, a terminal, another reporter that
+   * wants it). It needs none to report counts: the `done` event always carries
+   * the run's real `filesTransferred`, `filesTotal` and `bytes`, from rsync's
+   * end-of-run summary when nothing asked for live progress. Read as the
+   * reporter is created, once per run.
    */
   readonly wantsProgress?: boolean
   /** never awaited on the copy's hot path; a throw or rejection is logged, never fatal */

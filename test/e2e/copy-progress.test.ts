@@ -44,6 +44,34 @@ describe('progress of a real copy', () => {
   })
 })
 
+describe.concurrent('counts without live progress (spec §7.1: the end-of-run summary)', () => {
+  test('real rsync, 300 files, no -progress and no terminal: --json has the real counts from --info=stats2', async () => {
+    const files = 300
+    const {ws} = await setup([], (src) => makeManyFiles(src, files, 3))
+    const r = await runCopy(['-dest-dir', '-src', `${ws.src}/`, '-dest', ws.dest, '--json'], ws)
+    expect(r.code, r.stderr).toBe(0)
+    expect(diffTrees(ws.src, ws.dest)).toEqual([])
+    let bytes = 0
+    for (let i = 0; i < files; i++) bytes += `${i}\n`.length
+    const json = JSON.parse(r.stdout) as {filesTransferred: number; filesTotal: number; bytes: number; attempts: Array<{filesTransferred: number; bytes: number}>}
+    // the total counts the 3 dirs and src itself, as progress2's to-chk total does
+    expect(json).toMatchObject({filesTransferred: files, filesTotal: files + 3 + 1, bytes})
+    expect(json.attempts).toMatchObject([{filesTransferred: files, bytes}])
+  })
+
+  test('the summary\'s numbers with thousands separators are read whole', async () => {
+    const stdout =
+      '\nNumber of files: 12,345 (reg: 12,000, dir: 345)\nNumber of created files: 12,345 (reg: 12,000, dir: 345)\n' +
+      'Number of deleted files: 0\nNumber of regular files transferred: 1,234\nTotal file size: 9,876,543 bytes\n' +
+      'Total transferred file size: 1,048,576 bytes\nLiteral data: 1,048,576 bytes\nMatched data: 0 bytes\n\n' +
+      'sent 1,050,000 bytes  received 23,456 bytes  2,146,912.00 bytes/sec\ntotal size is 9,876,543  speedup is 9.20\n'
+    const {ws, fake} = await setup([{stdout}])
+    const r = await runCopy(['-src', ws.src, '-dest', ws.dest, '-rsync-path', fake.path, '--json'], ws, {env: fake.env})
+    expect(r.code, r.stderr).toBe(0)
+    expect(JSON.parse(r.stdout)).toMatchObject({filesTransferred: 1234, filesTotal: 12345, bytes: 1_048_576})
+  })
+})
+
 describe.concurrent('progress line forms and reports', () => {
   test('the patched rsync\'s N-M lines (empty N = 0) are parsed', async () => {
     const {ws, fake, srv} = await setup([{legacy: [[null, 10], [3, 10], [7, 12], [12, 12]], progressDelayMs: 100}])

@@ -21,12 +21,12 @@ function withoutTempDir(argv: string[]): string[] {
 const leftovers = (dir: string) => readdirSync(dir).filter((n) => n.startsWith('.transporter-tmp-'))
 
 describe.concurrent('rsync argv (spec §5)', () => {
-  test('-rlptgo --partial, no progress option without -progress, then -- SRC DEST exactly as given', async () => {
+  test('-rlptgo --partial, only the end-of-run summary (--info=stats2) without -progress, then -- SRC DEST exactly as given', async () => {
     const {ws, fake} = setup()
     const r = await runCopy(['-src', `${ws.src}/`, '-dest', ws.dest, '-rsync-path', fake.path], ws, {env: fake.env})
     expect(r.code, r.stderr).toBe(0)
     const [call] = fake.invocations()
-    expect(withoutTempDir(call!.argv)).toEqual(['-rlptgo', '--partial', '--', `${ws.src}/`, ws.dest])
+    expect(withoutTempDir(call!.argv)).toEqual(['-rlptgo', '--partial', '--info=stats2', '--', `${ws.src}/`, ws.dest])
   })
 
   test('-progress adds --info=progress2 before the -- guard', async () => {
@@ -52,7 +52,7 @@ describe.concurrent('rsync argv (spec §5)', () => {
     const r = await runCopy(['-src', ws.src, '-dest', ws.dest, '-rsync-path', fake.path], ws, {env: fake.env})
     expect(r.code, r.stderr).toBe(0)
     const [call] = fake.invocations()
-    expect(withoutTempDir(call!.argv)).toEqual(['-rlptgo', '--partial', '--bwlimit=50m', '--exclude=*.tmp', '-HAX', '--', ws.src, ws.dest])
+    expect(withoutTempDir(call!.argv)).toEqual(['-rlptgo', '--partial', '--info=stats2', '--bwlimit=50m', '--exclude=*.tmp', '-HAX', '--', ws.src, ws.dest])
   })
 
   test('rsync runs in its own process group with stdin from /dev/null, every attempt with the same argv', async () => {

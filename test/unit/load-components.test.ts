@@ -5,7 +5,7 @@ import {SEED_RULES} from '../../src/core/classify/rules.js'
 import type {TransporterConfig} from '../../src/core/config/load.js'
 import {isTransporterError} from '../../src/core/codes/errors.js'
 import type {ClassifyRule} from '../../src/plugin-api.js'
-import {testFactoryEnv} from '../conformance/env.js'
+import {testFactoryEnv} from '../../src/testing/env.js'
 
 // The hook's answers stand in for installed plugins; the real hook run is covered
 // end to end in test/e2e/plugins-*.test.ts.

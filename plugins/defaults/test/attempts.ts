@@ -1,5 +1,5 @@
 import type {AttemptResult, CopyClass, RetryDecision, RetryPolicy} from 'transporter/plugin-api'
-import {attempt} from '../../../test/conformance/retry-policy.js'
+import {attempt} from '../../../src/testing/retry-policy.js'
 
 // The seed's table for the codes these tests use: class and transporter exit code.
 const SEED: Record<number, [CopyClass, number]> = {

@@ -1,6 +1,6 @@
 import type {RunSettings} from 'transporter/plugin-api'
 import {afterEach} from 'vitest'
-import {testFactoryEnv, type TestEnv, type TestEnvOverrides} from '../../../test/conformance/env.js'
+import {testFactoryEnv, type TestEnv, type TestEnvOverrides} from '../../../src/testing/env.js'
 import {type CaptureOptions, type CaptureServer, startCaptureServer} from '../../../test/helpers/capture-server.js'
 
 export type {TestEnv}

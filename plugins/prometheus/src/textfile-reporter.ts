@@ -48,6 +48,9 @@ export function parseTextfileOptions(options: unknown, baseDir: string): Textfil
  * node_exporter never reads half a file.
  */
 export class TextfileReporter implements Reporter {
+  // No `wantsProgress`: the done event carries rsync's real counts without costing
+  // rsync per-file output; progress events, when --progress brings them, only keep
+  // an interrupted run's counters current.
   private src = ''
   private dest = ''
   private startedAt = Date.now()

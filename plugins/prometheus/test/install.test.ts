@@ -5,6 +5,7 @@ import {fileURLToPath} from 'node:url'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {startCaptureServer, type CaptureServer} from '../../../test/helpers/capture-server.js'
 import {createPluginHome, type PluginHome} from '../../../test/helpers/plugin-home.js'
+import {startRegistry} from '../../../test/helpers/verdaccio.js'
 import {parseTextfile, valuesOf} from './parse-textfile.js'
 
 // End to end: the plugin linked, then packed and installed, selected in a
@@ -43,10 +44,12 @@ const CONFIG = `reporters:
 mountChecks: []
 `
 
-async function copyAndRead(home: PluginHome, src: string, dest: string) {
+/** `progress`: with http progress reports (live progress on); without, the no-terminal copy the textfile still counts. */
+async function copyAndRead(home: PluginHome, src: string, dest: string, progress = true, env: Record<string, string> = {}) {
   mkdirSync(join(home.project, 'metrics'), {recursive: true})
   home.writeConfig(CONFIG)
-  const r = await home.run(['copy', '--src', src, '--dest', dest, '--dest-dir', '--progress', '--report-addr', server.url, '--report-interval', '1'])
+  const reports = progress ? ['--progress', '--report-addr', server.url, '--report-interval', '1'] : []
+  const r = await home.run(['copy', '--src', src, '--dest', dest, '--dest-dir', ...reports], {env})
   const file = join(home.project, 'metrics', 'transporter.prom')
   expect(existsSync(file), `no textfile written; stderr: ${r.stderr}`).toBe(true)
   return {r, metrics: parseTextfile(readFileSync(file, 'utf8'))}
@@ -57,7 +60,9 @@ function expectSuccessfulCopyMetrics(metrics: ReturnType<typeof parseTextfile>, 
     transporter_success: 1,
     transporter_last_exit_code: 0,
     transporter_files_transferred: 3,
-    transporter_files_total: expect.toSatisfy((n: number) => n >= 3),
+    // rsync's counts: 3 regular files; the total also counts src itself and sub/
+    transporter_files_total: 5,
+    transporter_bytes_transferred: 'alpha\n'.length + 'beta beta\n'.length + 'gamma gamma gamma\n'.length,
     transporter_attempts_total: 1,
     transporter_duration_seconds: expect.toSatisfy((n: number) => n > 0),
     transporter_last_run_timestamp_seconds: expect.toSatisfy((n: number) => n > 1_600_000_000),
@@ -66,11 +71,11 @@ function expectSuccessfulCopyMetrics(metrics: ReturnType<typeof parseTextfile>, 
 }
 
 describe('transporter-plugin-prometheus end to end', () => {
-  it('linked: a real copy writes the textfile', async () => {
+  it('linked: a real copy without --progress or a terminal writes the textfile with the real counts', async () => {
     const home = newHome()
     await home.link(PLUGIN_DIR)
     const {src, dest} = makeTree(home)
-    const {r, metrics} = await copyAndRead(home, src, dest)
+    const {r, metrics} = await copyAndRead(home, src, dest, false)
     expect(r.code, r.stderr).toBe(0)
     expect(readFileSync(join(dest, 'sub', 'c.txt'), 'utf8')).toBe('gamma gamma gamma\n')
     expectSuccessfulCopyMetrics(metrics, src, dest)
@@ -113,5 +118,52 @@ describe('transporter-plugin-prometheus end to end', () => {
     const {r, metrics} = await copyAndRead(home, src, dest)
     expect(r.code, r.stderr).toBe(0)
     expectSuccessfulCopyMetrics(metrics, src, dest)
+  })
+
+  it('published to a private registry and installed by name (TRANSPORTER_NPM_REGISTRY, or npm\'s configured registry): a 100-file copy without a terminal writes files_transferred 100', async () => {
+    const home = newHome()
+    const registry = await startRegistry(join(home.root, 'registry'))
+    try {
+      await registry.publish(PLUGIN_DIR)
+      mkdirSync(join(home.root, 'home'))
+      // npm sees a private HOME and config, and anything but 127.0.0.1 meets a dead proxy. npm's own
+      // registry setting is a dead port here, so only TRANSPORTER_NPM_REGISTRY can make the install work.
+      const env = {...registry.npmEnv, npm_config_registry: 'http://127.0.0.1:9/', TRANSPORTER_NPM_REGISTRY: registry.url, HOME: join(home.root, 'home')}
+      const install = await home.run(['plugins', 'install', 'transporter-plugin-prometheus'], {env, timeoutMs: 120_000})
+      expect(install.code, install.stderr).toBe(0)
+      const listed = await home.run(['plugins'], {env})
+      expect(listed.stdout).toContain('transporter-plugin-prometheus 0.1.0')
+      expect(listed.stdout).not.toContain('(link)')
+      // what was installed is the tarball the registry serves for that name
+      const served = (await (await fetch(`${registry.url}transporter-plugin-prometheus`)).json()) as {versions: Record<string, {dist: {integrity: string}}>}
+      const lock = JSON.parse(readFileSync(join(home.env.XDG_DATA_HOME!, 'transporter', 'package-lock.json'), 'utf8')) as {packages: Record<string, {integrity?: string}>}
+      expect(lock.packages['node_modules/transporter-plugin-prometheus']?.integrity).toBe(served.versions['0.1.0']?.dist.integrity)
+
+      const src = join(home.root, 'many')
+      for (let d = 0; d < 4; d++) mkdirSync(join(src, `d${d}`), {recursive: true})
+      let bytes = 0
+      for (let i = 0; i < 100; i++) {
+        writeFileSync(join(src, `d${i % 4}`, `f${i}.txt`), `file ${i}\n`)
+        bytes += `file ${i}\n`.length
+      }
+      const {r, metrics} = await copyAndRead(home, `${src}/`, join(home.root, 'dest-100'), false, env)
+      expect(r.code, r.stderr).toBe(0)
+      expect(valuesOf(metrics)).toMatchObject({
+        transporter_success: 1,
+        transporter_files_transferred: 100,
+        transporter_files_total: 100 + 4 + 1,
+        transporter_bytes_transferred: bytes,
+      })
+
+      // without TRANSPORTER_NPM_REGISTRY, the registry npm is configured with
+      const uninstall = await home.run(['plugins', 'uninstall', 'transporter-plugin-prometheus'], {env})
+      expect(uninstall.code, uninstall.stderr).toBe(0)
+      const npmConfigured = {...registry.npmEnv, HOME: env.HOME}
+      const again = await home.run(['plugins', 'install', 'transporter-plugin-prometheus'], {env: npmConfigured, timeoutMs: 120_000})
+      expect(again.code, again.stderr).toBe(0)
+      expect((await home.run(['plugins'], {env: npmConfigured})).stdout).toContain('transporter-plugin-prometheus 0.1.0')
+    } finally {
+      await registry.close()
+    }
   })
 })

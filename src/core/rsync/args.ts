@@ -102,7 +102,8 @@ export interface RsyncArgsInput {
 export function buildRsyncArgs(input: RsyncArgsInput): string[] {
   // With --files-from rsync implies --dirs; -r would make a listed directory copy its whole subtree.
   const args = [input.filesFrom ? '-lptgo' : '-rlptgo', '--partial']
-  if (input.progress) args.push('--info=progress2')
+  // Without live progress, rsync's end-of-run summary still gives the real counts, at no per-file cost.
+  args.push(input.progress ? '--info=progress2' : '--info=stats2')
   if (input.dryRun) args.push('--dry-run')
   if (input.filesFrom) args.push(`--files-from=${input.filesFrom}`, '--from0')
   args.push(...input.extraArgs)

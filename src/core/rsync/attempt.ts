@@ -2,7 +2,7 @@ import {spawn} from 'node:child_process'
 import {trackGroup, untrackGroup, signalGroup} from './children.js'
 import {findSetpriv, resolveExecutable} from './exec-path.js'
 import {readBudget} from './reclaim.js'
-import {LineSplitter, parseProgressLine, type ProgressSample} from './progress.js'
+import {LineSplitter, parseProgressLine, parseStatsLine, type ProgressSample} from './progress.js'
 import {withoutTransporterEnv} from '../secrets/redact.js'
 import {exitReason, signalReason, startFailureReason} from '../codes/go-reason.js'
 import {TailBuffer} from './ring-buffer.js'
@@ -50,10 +50,15 @@ export function runRsyncAttempt(spec: AttemptSpec, io: AttemptIo = {}): Promise<
   const started = Date.now()
   const tail = new TailBuffer(spec.stderrTailBytes)
   let last: ProgressSample = {filesTransferred: 0, filesTotal: 0}
+  // the end-of-run summary, when rsync prints one; it wins over the last live sample
+  const summary: Partial<ProgressSample> = {}
   const splitter = new LineSplitter((line) => {
     io.onLine?.(line)
     const sample = parseProgressLine(line)
-    if (!sample) return
+    if (!sample) {
+      Object.assign(summary, parseStatsLine(line))
+      return
+    }
     last = sample
     io.onProgress?.(sample)
   })
@@ -68,7 +73,7 @@ export function runRsyncAttempt(spec: AttemptSpec, io: AttemptIo = {}): Promise<
       if (killTimer) clearTimeout(killTimer)
       offStop()
       splitter.end()
-      resolve({...result, stderrTail: tail.text(), last, durationMs: Date.now() - started, interrupted})
+      resolve({...result, stderrTail: tail.text(), last: {...last, ...summary}, durationMs: Date.now() - started, interrupted})
     }
 
     // rsync has no use for transporter's variables, and TRANSPORTER_REPORT_ADDR may hold credentials

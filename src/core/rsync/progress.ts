@@ -31,6 +31,27 @@ export function parseProgressLine(line: string): ProgressSample | undefined {
   return undefined
 }
 
+// rsync's end-of-run summary (`--info=stats2`, `--stats`); numbers carry `,` separators.
+const STATS: ReadonlyArray<[RegExp, keyof ProgressSample]> = [
+  [/^Number of files: ([\d,]+)(?: \(.*\))?$/, 'filesTotal'],
+  [/^Number of regular files transferred: ([\d,]+)$/, 'filesTransferred'],
+  [/^Total transferred file size: ([\d,]+) bytes$/, 'bytes'],
+]
+
+/**
+ * One line of rsync's end-of-run summary as a partial sample, so the counts
+ * are real without per-file progress output. `Number of files` counts
+ * directories too, as progress2's `to-chk=R/T` total does. A line in `-h`
+ * (human-readable) form does not parse and is ignored.
+ */
+export function parseStatsLine(line: string): Partial<ProgressSample> | undefined {
+  for (const [pattern, key] of STATS) {
+    const m = pattern.exec(line)
+    if (m?.[1]) return {[key]: Number(m[1].replaceAll(',', ''))}
+  }
+  return undefined
+}
+
 /** A line longer than this is not progress; keep memory bounded whatever rsync prints. */
 const MAX_LINE = 4096
 

@@ -112,7 +112,7 @@ export async function runCopy(req: CopyRequest, components: CopyComponents, rt: 
         return runAttemptLoop(
           {
             rsyncPath: req.rsyncPath,
-            args: plan.args({progress: settings.progress || settings.json || wantsProgress(components), dryRun: settings.dryRun, extraArgs: req.extraArgs, dest: settings.dest}),
+            args: plan.args({progress: settings.progress || wantsProgress(components), dryRun: settings.dryRun, extraArgs: req.extraArgs, dest: settings.dest}),
             stderrTailBytes: req.stderrTailBytes,
             graceMs: req.graceMs,
             retryPolicy: components.retryPolicy,

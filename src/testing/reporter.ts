@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import type {CopyEvent, Factory, Reporter} from '../../src/plugin-api.js'
+import type {CopyEvent, Factory, Reporter} from '../plugin-api.js'
 import {byDeadline, testFactoryEnv, type TestEnv} from './env.js'
 
 export interface ReporterConformanceOptions {
@@ -62,6 +62,7 @@ export function describeReporterConformance(name: string, factory: Factory<Repor
       expect(typeof reporter).toBe('object')
       expect(typeof reporter.onEvent).toBe('function')
       expect(['undefined', 'function']).toContain(typeof reporter.flush)
+      expect(['undefined', 'boolean']).toContain(typeof reporter.wantsProgress)
       await flushAndFinish(reporter, env)
     })
 
@@ -69,6 +70,14 @@ export function describeReporterConformance(name: string, factory: Factory<Repor
       const env = makeEnv()
       const reporter = await create(env)
       await expect(deliver(reporter, runEvents(env.settings.src, env.settings.dest))).resolves.toBeUndefined()
+      await flushAndFinish(reporter, env)
+    })
+
+    it('takes a run without progress events, as it gets one when nothing turns live progress on', async () => {
+      const env = makeEnv()
+      const reporter = await create(env)
+      const events = runEvents(env.settings.src, env.settings.dest).filter((e) => e.type !== 'progress')
+      await expect(deliver(reporter, events)).resolves.toBeUndefined()
       await flushAndFinish(reporter, env)
     })
 

@@ -1,8 +1,8 @@
 import {describe, expect, it} from 'vitest'
-import {classify} from '../../src/core/classify/classify.js'
-import {SEED_RULES} from '../../src/core/classify/rules.js'
-import {classifyRuleSchema} from '../../src/core/config/schema.js'
-import type {ClassifierRules, Factory} from '../../src/plugin-api.js'
+import {classify} from '../core/classify/classify.js'
+import {SEED_RULES} from '../core/classify/rules.js'
+import {classifyRuleSchema} from '../core/config/schema.js'
+import type {ClassifierRules, Factory} from '../plugin-api.js'
 import {testFactoryEnv, type TestEnv} from './env.js'
 
 export interface ClassifierConformanceOptions {

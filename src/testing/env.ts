@@ -1,4 +1,4 @@
-import type {FactoryEnv, Logger, RunSettings, TextSink} from '../../src/plugin-api.js'
+import type {FactoryEnv, Logger, RunSettings, TextSink} from '../plugin-api.js'
 
 /** A text sink that keeps what is written, for assertions. */
 export interface MemorySink extends TextSink {

@@ -2,7 +2,7 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import type {Factory, MountCheck, MountCheckResult} from '../../src/plugin-api.js'
+import type {Factory, MountCheck, MountCheckResult} from '../plugin-api.js'
 import {testFactoryEnv, type TestEnv} from './env.js'
 
 export interface MountCheckConformanceOptions {

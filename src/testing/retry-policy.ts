@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import type {AttemptResult, CopyClass, Factory, RetryDecision, RetryPolicy} from '../../src/plugin-api.js'
+import type {AttemptResult, CopyClass, Factory, RetryDecision, RetryPolicy} from '../plugin-api.js'
 import {testFactoryEnv, type TestEnv} from './env.js'
 
 export interface RetryPolicyConformanceOptions {
