@@ -17,10 +17,13 @@ if (process.argv[2] === 'explain-exit') {
 const {rewriteArgv} = await import('../dist/cli/argv.js')
 const rewritten = rewriteArgv(process.argv.slice(2), process.cwd())
 if ('error' in rewritten) {
-  // Go-style usage errors exit 22 like every other usage error (Go's flag package used 2).
-  const {redactText} = await import('../dist/core/secrets/redact.js')
-  process.stderr.write(redactText(`Error: ${rewritten.error}\nHint: see \`transporter copy --help\`\n`))
-  process.exit(22)
+  // Go-style usage errors exit 22 like every other usage error (Go's flag package used 2),
+  // rendered by the one renderer: text, or the outcome object under -json.
+  const [{renderFailure, usage}, {jsonRequested}] = await Promise.all([import('../dist/cli/render.js'), import('../dist/cli/json-mode.js')])
+  const out = renderFailure(usage(rewritten.error, 'copy'), {json: jsonRequested(process.argv.slice(2), process.env)})
+  process.stdout.write(out.stdout)
+  process.stderr.write(out.stderr)
+  process.exit(out.exitCode)
 }
 
 const {execute} = await import('@oclif/core')

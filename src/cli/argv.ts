@@ -1,4 +1,4 @@
-import {COPY_FLAG_TYPES} from './copy-flag-spec.js'
+import {optionTypes} from '../core/config/copy-options.js'
 import {GoFlagError, goFlagsToArgv} from './go-flags.js'
 import {rewritePluginInstallArgs} from './plugin-install-args.js'
 
@@ -23,7 +23,7 @@ export function rewriteArgv(argv: readonly string[], cwd: string): Rewritten {
   else if (first !== undefined && first.startsWith('-') && !ROOT_FLAGS.has(first)) copyArgs = argv
   if (copyArgs === undefined) return {argv: rewritePluginInstallArgs([...argv], cwd)}
   try {
-    return {argv: ['copy', ...goFlagsToArgv(copyArgs, COPY_FLAG_TYPES)]}
+    return {argv: ['copy', ...goFlagsToArgv(copyArgs, optionTypes())]}
   } catch (error) {
     if (error instanceof GoFlagError) return {error: error.message}
     throw error

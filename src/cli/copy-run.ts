@@ -6,9 +6,11 @@ import {DEFAULT_TAIL_BYTES} from '../core/rsync/ring-buffer.js'
 import {StopController} from '../core/run/stop.js'
 import {validateRunInput} from '../core/run/validate.js'
 import type {FactoryEnv} from '../plugin-api.js'
-import {nonEmpty, resolveCopySettings, type CopyFlags} from './copy-settings.js'
+import type {CopyFlags} from '../core/config/copy-options.js'
+import {nonEmpty, resolveCopySettings} from './copy-settings.js'
 import {loadComponents} from './load-components.js'
 import {createLogger, streamSink} from './logger.js'
+import {outcomeObject} from './render.js'
 
 const DEFAULT_GRACE_MS = 10_000
 const DEFAULT_FLUSH_BUDGET_MS = 10_000
@@ -19,12 +21,13 @@ export interface CopyCommandResult {
 }
 
 /** The copy command's glue: config → settings → components → core.runCopy → exit code. */
-export async function runCopyCommand(oclifConfig: Config, flags: CopyFlags & {config?: string | undefined}): Promise<CopyCommandResult> {
+export async function runCopyCommand(oclifConfig: Config, flags: CopyFlags, onConfig: (file: string | null) => void): Promise<CopyCommandResult> {
   // rsync never outlives transporter, whatever ends it (an uncaught error included).
   process.once('exit', cleanupOnExit)
   const stdout = streamSink(process.stdout)
   const stderr = streamSink(process.stderr)
   const cfg = await loadConfig({cwd: process.cwd(), file: flags.config ?? nonEmpty(process.env.TRANSPORTER_CONFIG)})
+  onConfig(cfg.filepath ?? null)
   const resolved = resolveCopySettings(flags, process.env, cfg)
   const {settings} = resolved
   // pure checks first: no plugin hook or factory runs for an obvious usage error
@@ -58,7 +61,7 @@ export async function runCopyCommand(oclifConfig: Config, flags: CopyFlags & {co
   } finally {
     removeHandlers()
   }
-  return {exitCode: outcome.exitCode, ...(settings.json ? {json: toJson(outcome, cfg.filepath)} : {})}
+  return {exitCode: outcome.exitCode, ...(settings.json ? {json: outcomeObject(outcome, cfg.filepath ?? null)} : {})}
 }
 
 /** SIGTERM/SIGINT/SIGHUP stop the copy gracefully; a second SIGINT kills at once. */
@@ -95,22 +98,4 @@ function echoStderr(chunk: Buffer): void | Promise<void> {
 /** SIGTERM, so rsync removes its own temp file; its pdeathsig covers a transporter that cannot run this. */
 function cleanupOnExit(): void {
   killAllGroups('SIGTERM')
-}
-
-/** The one object `--json` prints (spec §8.4). */
-function toJson(o: CopyOutcome, configFile: string | undefined): unknown {
-  return {
-    config: configFile ?? null,
-    exitCode: o.exitCode,
-    class: o.class,
-    reason: o.reason,
-    attempts: o.attempts.map((a) => ({attempt: a.attempt, code: a.code, reason: a.reason, class: a.class, durationMs: a.durationMs, filesTransferred: a.filesTransferred, bytes: a.bytes})),
-    filesTransferred: o.filesTransferred,
-    filesTotal: o.filesTotal,
-    bytes: o.bytes,
-    durationMs: o.durationMs,
-    stderrTail: o.stderrTail,
-    ...(o.mismatches === undefined ? {} : {mismatches: o.mismatches}),
-    warnings: o.warnings,
-  }
 }

@@ -1,28 +1,8 @@
 import type {TransporterConfig} from '../core/config/load.js'
 import {usageError} from '../core/codes/errors.js'
 import type {RunSettings} from '../plugin-api.js'
-import {envName} from './copy-flag-spec.js'
+import {COPY_OPTIONS, envName, type CopyFlags, type CopyOption, type CopyOptionName} from '../core/config/copy-options.js'
 import {parseGoBool, parseGoInt} from './go-flags.js'
-
-/** What oclif parsed; undefined means "not given on the command line". */
-export interface CopyFlags {
-  src?: string | undefined
-  dest?: string | undefined
-  'dest-dir'?: boolean | undefined
-  progress?: boolean | undefined
-  stderr?: boolean | undefined
-  'report-addr'?: string | undefined
-  'report-interval'?: number | undefined
-  'dry-run'?: boolean | undefined
-  retries?: number | undefined
-  parallel?: number | undefined
-  shard?: string | undefined
-  verify?: boolean | undefined
-  quiet?: boolean | undefined
-  'progress-bar'?: boolean | undefined
-  json?: boolean | undefined
-  'rsync-path'?: string | undefined
-}
 
 export interface ResolvedCopy {
   settings: RunSettings
@@ -41,36 +21,19 @@ const MAX_TIMER_MS = 2 ** 31 - 1
 /** flag > TRANSPORTER_* environment > config file `copy:` > built-in default (spec §1.2). */
 export function resolveCopySettings(flags: CopyFlags, env: NodeJS.ProcessEnv, cfg: TransporterConfig): ResolvedCopy {
   const c = cfg.copy
-  const str = (name: keyof CopyFlags & string, fromConfig?: string): string | undefined =>
+  const str = (name: CopyOptionName, fromConfig?: string): string | undefined =>
     (flags[name] as string | undefined) ?? nonEmpty(env[envName(name)]) ?? fromConfig
-  const bool = (name: keyof CopyFlags & string, fromConfig: boolean | undefined, dflt: boolean): boolean => {
-    const flag = flags[name] as boolean | undefined
-    if (flag !== undefined) return flag
-    const raw = nonEmpty(env[envName(name)])
-    if (raw !== undefined) {
-      const value = parseGoBool(raw)
-      if (value === undefined) throw usageError(`${envName(name)}=${JSON.stringify(raw)} is not a boolean`, 'use true/false, 1/0 or t/f')
-      return value
-    }
-    return fromConfig ?? dflt
-  }
-  const int = (name: keyof CopyFlags & string, fromConfig: number | undefined): number | undefined => {
-    const flag = flags[name] as number | undefined
-    if (flag !== undefined) return flag
-    const raw = nonEmpty(env[envName(name)])
-    if (raw !== undefined) {
-      const value = parseGoInt(raw)
-      if (value === undefined) throw usageError(`${envName(name)}=${JSON.stringify(raw)} is not an integer`)
-      return value
-    }
-    return fromConfig
+  const bool = (name: CopyOptionName, fromConfig: boolean | undefined, dflt: boolean): boolean =>
+    (flags[name] as boolean | undefined) ?? envValue(env, name, 'bool') ?? fromConfig ?? dflt
+  const int = (name: CopyOptionName, fromConfig: number | undefined): number | undefined => {
+    const value = (flags[name] as number | undefined) ?? envValue(env, name, 'int') ?? fromConfig
+    if (value !== undefined) checkBounds(name, value)
+    return value
   }
 
   const interval = int('report-interval', c.reportInterval) ?? DEFAULT_INTERVAL_S
   const parallel = int('parallel', c.parallel) ?? 1
-  if (parallel < 1 || parallel > 64) throw usageError(`--parallel must be between 1 and 64, got ${parallel}`)
   const retries = int('retries', c.retries)
-  if (retries !== undefined && retries < 1) throw usageError(`--retries must be at least 1, got ${retries}`)
   const json = bool('json', undefined, false)
   const settings: RunSettings = {
     src: str('src') ?? '',
@@ -106,6 +69,26 @@ function parseShard(value: string | undefined): {index: number; count: number} |
     throw usageError(`--shard ${JSON.stringify(value)} is not i/N with 0 ≤ i < N`, 'e.g. --shard 0/4 … --shard 3/4; in a Kubernetes Indexed Job use $(JOB_COMPLETION_INDEX)/N')
   }
   return {index, count}
+}
+
+/** A TRANSPORTER_<NAME> bool or int, parsed with the same Go rules as the flags; undefined when unset or empty. */
+export function envValue(env: Readonly<Record<string, string | undefined>>, name: CopyOptionName, type: 'bool'): boolean | undefined
+export function envValue(env: Readonly<Record<string, string | undefined>>, name: CopyOptionName, type: 'int'): number | undefined
+export function envValue(env: Readonly<Record<string, string | undefined>>, name: CopyOptionName, type: 'bool' | 'int'): boolean | number | undefined {
+  const raw = nonEmpty(env[envName(name)])
+  if (raw === undefined) return undefined
+  const value = type === 'bool' ? parseGoBool(raw) : parseGoInt(raw)
+  if (value === undefined) {
+    throw usageError(`${envName(name)}=${JSON.stringify(raw)} is not ${type === 'bool' ? 'a boolean' : 'an integer'}`, type === 'bool' ? 'use true/false, 1/0 or t/f' : undefined)
+  }
+  return value
+}
+
+function checkBounds(name: CopyOptionName, value: number): void {
+  const {min, max} = COPY_OPTIONS[name] as CopyOption
+  if (min !== undefined && max !== undefined && (value < min || value > max)) throw usageError(`--${name} must be between ${min} and ${max}, got ${value}`)
+  if (min !== undefined && value < min) throw usageError(`--${name} must be at least ${min}, got ${value}`)
+  if (max !== undefined && value > max) throw usageError(`--${name} must be at most ${max}, got ${value}`)
 }
 
 /** An environment value, with empty meaning unset (as for the Go tool's flags). */

@@ -3,6 +3,7 @@
  * SEED_RULES the copy uses, so the explanation can never drift from behaviour.
  */
 import {classify} from '../core/classify/classify.js'
+import {ERROR_KINDS} from '../core/codes/errors.js'
 import {SEED_RULES} from '../core/classify/rules.js'
 import {errnoName} from '../core/classify/stderr-errno.js'
 import {explainExitCode, type ExitCodeInfo} from '../core/codes/exit-codes.js'
@@ -118,5 +119,18 @@ export function formatAll(codes: readonly ExitCodeInfo[], rsync: readonly RsyncE
     )
   }
   lines.push('  other codes: retryable, exit 255. Codes 3, 11 and 23 are refined by errno: see `explain-exit --rsync 23`.')
+  lines.push('', 'error codes (`error.code` in --json output):')
+  for (const e of errorCodes()) lines.push(`  ${e.code.padEnd(11)} ${e.summary}`)
   return `${lines.join('\n')}\n`
+}
+
+/** The stable string codes of --json's `error.code`, from the one error-kind table. */
+export function errorCodes(): Array<{code: string; class: string; exitCode: number; summary: string}> {
+  return Object.values(ERROR_KINDS).map(({code, class: cls, exitCode, summary}) => ({code, class: cls, exitCode, summary}))
+}
+
+/** `explain-exit E_CONFIG`: one error code, or undefined. */
+export function formatErrorCode(code: string): string | undefined {
+  const e = errorCodes().find((k) => k.code === code.toUpperCase())
+  return e === undefined ? undefined : `${e.code}: ${e.summary}\n  class ${e.class}; exit code ${e.exitCode === 255 ? 'as the error says (255 unless an errno names it)' : e.exitCode}\n`
 }

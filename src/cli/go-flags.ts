@@ -5,7 +5,9 @@
  * argv that oclif parses. Kept free of imports: bin/run.js loads it on every
  * start.
  */
-export type GoFlagType = 'bool' | 'string' | 'int'
+import type {OptionType} from '../core/config/copy-options.js'
+
+export type GoFlagType = OptionType
 
 export class GoFlagError extends Error {
   constructor(message: string) {

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
-import {allRsync, explainRsync, formatAll, formatExitCode, formatRsync} from '../cli/explain.js'
+import {allRsync, errorCodes, explainRsync, formatAll, formatErrorCode, formatRsync} from '../cli/explain.js'
 import {parseCode} from '../cli/parse-code.js'
 import {usageError} from '../core/codes/errors.js'
 import {allExitCodes} from '../core/codes/exit-codes.js'
@@ -24,7 +24,7 @@ Negative rsync codes (-1 killed by a signal, -10 pipe, -11 could not start, -12 
   ]
 
   static override args = {
-    code: Args.string({description: 'a transporter exit code (0, 2, 5, 13, 16, 22, 28, 30, 36, 255, 128+n)'}),
+    code: Args.string({description: 'a transporter exit code (0, 2, 5, 13, 16, 22, 28, 30, 36, 255, 128+n), or an error code (E_CONFIG, …)'}),
   }
 
   static override flags = {
@@ -49,7 +49,7 @@ Negative rsync codes (-1 killed by a signal, -10 pipe, -11 could not start, -12 
   private all(): void {
     const codes = allExitCodes()
     const rsync = allRsync()
-    if (this.jsonMode) this.printJson({transporter: codes, rsync})
+    if (this.jsonMode) this.printJson({transporter: codes, rsync, errors: errorCodes()})
     else process.stdout.write(formatAll(codes, rsync))
   }
 
@@ -67,6 +67,7 @@ Negative rsync codes (-1 killed by a signal, -10 pipe, -11 could not start, -12 
   }
 
   private transporter(text: string): void {
+    if (/^E_[A-Z_]+$/i.test(text)) return this.errorCode(text)
     const code = parseCode(text, 'exit code', 'e.g. `transporter explain-exit 28`')
     const rendered = renderExplainCode(code, this.jsonMode)
     if (rendered === undefined) {
@@ -76,5 +77,14 @@ Negative rsync codes (-1 killed by a signal, -10 pipe, -11 could not start, -12 
       )
     }
     process.stdout.write(rendered)
+  }
+
+  private errorCode(text: string): void {
+    const rendered = formatErrorCode(text)
+    if (rendered === undefined) {
+      throw usageError(`${text} is not a transporter error code`, `error codes: ${errorCodes().map((e) => e.code).join(', ')}`)
+    }
+    if (this.jsonMode) this.printJson(errorCodes().find((e) => e.code === text.toUpperCase()))
+    else process.stdout.write(rendered)
   }
 }

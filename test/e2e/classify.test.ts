@@ -104,8 +104,8 @@ describe('transporter classify: usage errors exit 22 with one line and a hint', 
   it('--json puts the error on stdout as one object', async () => {
     const r = await runCli(['classify', 'abc', '--json'])
     expect(r.code).toBe(22)
-    const out = JSON.parse(r.stdout) as {error: {message: string; hint: string; exitCode: number}}
-    expect(out.error.exitCode).toBe(22)
+    const out = JSON.parse(r.stdout) as {exitCode: number; class: string; error: {code: string; message: string; hint: string}}
+    expect(out).toMatchObject({exitCode: 22, class: 'usage', error: {code: 'E_USAGE'}})
     expect(out.error.message).toMatch(/must be an integer/)
     expect(out.error.hint).not.toBe('')
   })

@@ -65,7 +65,7 @@ describe('transporter explain-exit <code>', () => {
   it('an unknown code under --json is a JSON error', async () => {
     const r = await runCli(['explain-exit', '999', '--json'])
     expect(r.code).toBe(22)
-    expect(JSON.parse(r.stdout)).toMatchObject({error: {exitCode: 22, message: '999 is not a transporter exit code'}})
+    expect(JSON.parse(r.stdout)).toMatchObject({exitCode: 22, error: {code: 'E_USAGE', message: '999 is not a transporter exit code'}})
   })
 })
 
@@ -115,5 +115,26 @@ describe('transporter explain-exit --all', () => {
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('EXAMPLES')
     expect(r.stdout).toContain('--rsync')
+  })
+})
+
+describe('transporter explain-exit: the error codes of --json (spec §8.4)', () => {
+  it('--all lists every error code', async () => {
+    const r = await runCli(['explain-exit', '--all'])
+    expect(r.code).toBe(0)
+    for (const code of ['E_USAGE', 'E_CONFIG', 'E_PLUGIN', 'E_MOUNT', 'E_DEST_DIR', 'E_SPLIT', 'E_RSYNC', 'E_VERIFY', 'E_SIGNAL', 'E_INTERNAL']) {
+      expect(r.stdout).toMatch(new RegExp(`^  ${code} +\\S`, 'm'))
+    }
+  })
+
+  it('explains one error code, and refuses an unknown one with 22', async () => {
+    const known = await runCli(['explain-exit', 'E_CONFIG'])
+    expect(known.code).toBe(0)
+    expect(known.stdout).toMatch(/^E_CONFIG: the config file is missing, refused/)
+    const json = await runCli(['explain-exit', 'e_mount', '--json'])
+    expect(JSON.parse(json.stdout)).toMatchObject({code: 'E_MOUNT', class: 'fatal'})
+    const unknown = await runCli(['explain-exit', 'E_NOPE'])
+    expect(unknown.code).toBe(22)
+    expect(unknown.stderr).toContain('E_NOPE is not a transporter error code')
   })
 })

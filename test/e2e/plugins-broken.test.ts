@@ -89,3 +89,16 @@ describe('with every broken fixture plugin installed', () => {
     expect(readdirSync(dest)).toEqual([])
   })
 })
+
+describe('--json: a broken plugin the config selects is one outcome object (spec §8.4)', () => {
+  it('prints exactly one JSON object with error.code E_PLUGIN and the config it loaded', async () => {
+    const {src, dest} = tree('json-throws')
+    const config = join(home.project, 'json-throws.yaml')
+    writeFileSync(config, 'reporters: [console, throws/anything]\nmountChecks: []\n')
+    const r = await home.run(['copy', '--src', src, '--dest', dest, '--config', config, '--json'])
+    expect(r.code).toBe(22)
+    const lines = r.stdout.split('\n').filter((l) => l !== '')
+    expect(lines).toHaveLength(1)
+    expect(JSON.parse(lines[0]!)).toMatchObject({exitCode: 22, class: 'usage', error: {code: 'E_PLUGIN'}, attempts: [], config})
+  })
+})

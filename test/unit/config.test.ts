@@ -166,7 +166,7 @@ describe('loadConfig: validation', () => {
     ['reporters: [console, [http, 30]]', 'reporters[1]: expected the options of "http" as a mapping of keys ({key: value}), found a list of 2 items'],
     ['mountChecks: [[5]]', 'mountChecks[0]: expected an entry (id, [id] or [id, options]), found a list of 1 item'],
     ['plugins: [x]', 'unknown key "plugins", expected one of reporters, retry, mountChecks, classify, rsync, copy, signals, reports'],
-    ['copy: {reportAdr: x}', 'copy: unknown key "reportAdr", expected one of reportAddr,'],
+    ['copy: {reportAdr: x}', 'copy: unknown key "reportAdr", expected one of destDir, progress, stderr, reportAddr,'],
     ['copy: {retries: 0}', 'copy.retries: expected a number ≥ 1, found a number (0)'],
     ['copy: {progress: "yes"}', 'copy.progress: expected true or false, found a string ("yes")'],
     ['rsync: {extraArgs: --delete}', 'rsync.extraArgs: expected a list, found a string ("--delete")'],

@@ -208,7 +208,7 @@ function signalExit(code: number): ExitCodeInfo | undefined {
         : [`${sig} was delivered to the process.`],
     next: [
       'dmesg | grep -i oom; kubectl describe pod (Reason: OOMKilled); check the memory limit.',
-      'Re-run: rsync resumes partial files; transporter removes its temporary directory on the next run.',
+      'Re-run: rsync resumes partial files (--partial).',
     ],
   }
 }

@@ -2,6 +2,7 @@ import {readFileSync, statSync} from 'node:fs'
 import {basename, dirname, extname, resolve} from 'node:path'
 import type {ZodIssue} from 'zod'
 import type {ClassifyRule} from '../../plugin-api.js'
+import type {CopyDefaults} from './copy-options.js'
 import {findConfigFile, MODULE_NAME} from './places.js'
 import {configTrustProblem, effectiveUid} from './trust.js'
 import {configError} from '../codes/errors.js'
@@ -14,18 +15,6 @@ export interface ComponentEntry {
   path: string
 }
 
-export interface CopyDefaults {
-  reportAddr: string
-  reportInterval: number
-  progress: boolean
-  stderr: boolean
-  destDir: boolean
-  retries: number
-  parallel: number
-  verify: boolean
-  quiet: boolean
-  progressBar: boolean
-}
 
 export interface TransporterConfig {
   /** absolute path of the loaded file, undefined when none */
@@ -135,7 +124,7 @@ async function fromFile(filepath: string | undefined, baseDir: string, raw: unkn
     trusted,
     classify: {rules: (file.classify?.rules ?? []) as ClassifyRule[]},
     rsync: stripUndefined(file.rsync ?? {extraArgs: []}),
-    copy: stripUndefined(file.copy ?? {}),
+    copy: stripUndefined(file.copy ?? {}) as Partial<CopyDefaults>,
     signals: stripUndefined(file.signals ?? {}),
     reports: stripUndefined(file.reports ?? {}),
   }

@@ -1,4 +1,5 @@
 import {z} from 'zod'
+import {COPY_OPTIONS, type CopyOption} from './copy-options.js'
 
 /**
  * The shape of a transporter config file (spec §7). Every object is strict so a
@@ -41,19 +42,24 @@ export const classifyRuleSchema = z
   })
   .strict()
 
+function optionSchema(option: CopyOption): z.ZodTypeAny {
+  if (option.type === 'bool') return z.boolean()
+  if (option.type === 'string') return z.string()
+  let n = int
+  if (option.min !== undefined) n = n.min(option.min)
+  if (option.max !== undefined) n = n.max(option.max)
+  return n
+}
+
+/** `copy:` defaults for the flags a config may set, typed and bounded as the flags are (one table). */
 export const copyDefaultsSchema = z
-  .object({
-    reportAddr: z.string(),
-    reportInterval: int,
-    progress: z.boolean(),
-    stderr: z.boolean(),
-    destDir: z.boolean(),
-    retries: int.min(1),
-    parallel: int.min(1),
-    verify: z.boolean(),
-    quiet: z.boolean(),
-    progressBar: z.boolean(),
-  })
+  .object(
+    Object.fromEntries(
+      Object.values(COPY_OPTIONS as Readonly<Record<string, CopyOption>>)
+        .filter((o): o is CopyOption & {config: string} => o.config !== undefined)
+        .map((o) => [o.config, optionSchema(o)]),
+    ),
+  )
   .strict()
   .partial()
 
