@@ -42,7 +42,7 @@ Every flag also reads TRANSPORTER_<NAME> from the environment. Precedence: flag 
     'dry-run': Flags.boolean({allowNo: true, description: `rsync -n: check everything, copy nothing, send no reports ${env('dry-run')}`}),
     retries: Flags.integer({description: `attempts the retry policy may make (its maxAttempts) ${env('retries')}`}),
     parallel: Flags.integer({description: `split the tree into N balanced parts copied by N rsync processes ${env('parallel')}`}),
-    shard: Flags.string({description: `copy only part i of a deterministic N-way split (i/N, 0-based) ${env('shard')}`}),
+    shard: Flags.string({description: `copy only part i of a deterministic N-way split (i/N, 0-based; auto: from a Kubernetes Indexed Job or a Slurm array) ${env('shard')}`}),
     verify: Flags.boolean({allowNo: true, description: `checksum pass after the copy; exit 5 when anything differs ${env('verify')}`}),
     quiet: Flags.boolean({allowNo: true, description: `no info logs, no progress, no echo of rsync's stderr ${env('quiet')}`}),
     'progress-bar': Flags.boolean({allowNo: true, description: `live progress bar on a terminal (--no-progress-bar for plain lines) ${env('progress-bar')}`}),
