@@ -4,7 +4,10 @@
 # into the build context, then `podman build` (or $CONTAINER_BUILDER, e.g.
 # docker) of the repo's Dockerfile.
 #
-#   scripts/build-image.sh [--base IMAGE] [--tag TAG] [--host-node] [--build-arg K=V]...
+#   scripts/build-image.sh [--base IMAGE] [--tag TAG] [--host-node] [--build-arg K=V]... [--non-root-tag TAG]
+#
+# --non-root-tag also builds, from the same context, an image that runs as the
+# non-root user `transporter` (uid 10001) by default (--build-arg USER=transporter).
 #
 # --host-node copies this machine's node binary in, for a base without Node
 # (the debootstrapped localhost/debian:bookworm the tests use); the build then
@@ -15,6 +18,7 @@ cd "$(dirname "$0")/.."
 base=node:20-bookworm-slim
 tag=localhost/transporter:latest
 host_node=0
+non_root_tag=
 extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -22,6 +26,7 @@ while [ $# -gt 0 ]; do
     --tag) tag=$2; shift 2 ;;
     --host-node) host_node=1; shift ;;
     --build-arg) extra+=(--build-arg "$2"); shift 2 ;;
+    --non-root-tag) non_root_tag=$2; shift 2 ;;
     *) echo "build-image: unknown argument $1" >&2; exit 22 ;;
   esac
 done
@@ -43,5 +48,8 @@ if [ "$host_node" = 1 ]; then
 fi
 cp Dockerfile "$ctx/Dockerfile"
 "$builder" build -q "${network[@]}" --build-arg "BASE=$base" "${extra[@]}" -t "$tag" -f "$ctx/Dockerfile" "$ctx" >/dev/null
+if [ -n "$non_root_tag" ]; then
+  "$builder" build -q "${network[@]}" --build-arg "BASE=$base" "${extra[@]}" --build-arg USER=transporter -t "$non_root_tag" -f "$ctx/Dockerfile" "$ctx" >/dev/null
+fi
 size=$("$builder" image inspect --format '{{.Size}}' "$tag")
-echo "build-image: $tag from $base in $((SECONDS - started)) s, $((size / 1000000)) MB"
+echo "build-image: $tag${non_root_tag:+ and $non_root_tag} from $base in $((SECONDS - started)) s, $((size / 1000000)) MB"

@@ -11,6 +11,7 @@ cd "$(dirname "$0")/.."
 export CONTAINERS_CONF="$PWD/deploy/podman/containers.conf"
 BASE_IMAGE=localhost/debian:bookworm
 IMAGE=${TRANSPORTER_IMAGE:-localhost/transporter:test}
+NON_ROOT_IMAGE=${TRANSPORTER_NON_ROOT_IMAGE:-localhost/transporter:test-non-root}
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "setup-infra: not root; podman, debootstrap and Slurm need root — the container, Kubernetes run and Slurm tests will skip" >&2
@@ -56,4 +57,4 @@ if ! podman image exists "$BASE_IMAGE"; then
   echo "setup-infra: built $BASE_IMAGE in $((SECONDS - started)) s"
 fi
 
-bash scripts/build-image.sh --base "$BASE_IMAGE" --host-node --tag "$IMAGE"
+bash scripts/build-image.sh --base "$BASE_IMAGE" --host-node --tag "$IMAGE" --non-root-tag "$NON_ROOT_IMAGE"

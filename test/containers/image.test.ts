@@ -3,7 +3,7 @@ import {chownSync, mkdirSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 import {startCaptureServer, type CaptureServer} from '../helpers/capture-server.js'
-import {IMAGE, podman, podmanUnavailable, removeContainers, requireImage, skipReason} from '../helpers/podman.js'
+import {IMAGE, NON_ROOT_IMAGE, podman, podmanUnavailable, removeContainers, requireImage, skipReason} from '../helpers/podman.js'
 import {cleanup, diffTrees as diffTreesWithOwners, makeManyFiles, makeSampleTree, tempDir} from '../helpers/trees.js'
 import {rsyncProcesses, waitFor} from '../faults/helpers/sandbox.js'
 import {diffTrees, leftovers, partialOrWhole, rsyncTempIn} from '../faults/helpers/tree.js'
@@ -24,6 +24,7 @@ describe.skipIf(skipReason(unavailable, 'container tests'))('the transporter ima
 
   beforeAll(async () => {
     await requireImage()
+    await requireImage(NON_ROOT_IMAGE)
     server = await startCaptureServer()
   })
   afterEach(() => removeContainers(names))
@@ -106,7 +107,7 @@ describe.skipIf(skipReason(unavailable, 'container tests'))('the transporter ima
     })
   })
 
-  describe('run as a non-root user (--user)', () => {
+  describe('run as a non-root user', () => {
     const src = join(root, 'user-src')
     beforeAll(() => {
       mkdirSync(src)
@@ -121,6 +122,18 @@ describe.skipIf(skipReason(unavailable, 'container tests'))('the transporter ima
       expect(r.code, r.stderr).toBe(0)
       expect(diffTrees(src, dest)).toEqual([])
       expect(statSync(join(dest, 'd0/f0.txt')).uid).toBe(NON_ROOT)
+    })
+
+    it('the image built with --build-arg USER=transporter runs as uid 10001 without --user and copies into a directory it owns', async () => {
+      const user = await podman(['image', 'inspect', '--format', '{{.Config.User}}', NON_ROOT_IMAGE])
+      expect(user.stdout.trim()).toBe('transporter')
+      const dest = join(root, 'image-user-own')
+      mkdirSync(dest)
+      chownSync(dest, NON_ROOT, NON_ROOT)
+      const r = await podman(['run', '--name', name('image-user'), '--network=none', '-v', `${src}:/mnt/src:ro`, '-v', `${dest}:/mnt/dest`, NON_ROOT_IMAGE, 'copy', '--src', '/mnt/src/', '--dest', '/mnt/dest'])
+      expect(r.code, r.stderr).toBe(0)
+      expect(diffTrees(src, dest)).toEqual([])
+      expect(statSync(join(dest, 'd1/f1.txt')).uid).toBe(NON_ROOT)
     })
 
     it('exits 13, saying permission was denied, where it does not own dest', async () => {

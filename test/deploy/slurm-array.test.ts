@@ -2,6 +2,7 @@ import {chmodSync, mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {BIN, ROOT} from '../helpers/run-cli.js'
+import {skipReason} from '../helpers/podman.js'
 import {slurmUnavailable, startSlurm, type SlurmCluster} from '../helpers/slurm.js'
 import {cleanup, diffTrees, makeManyFiles, makeSampleTree, tempDir} from '../helpers/trees.js'
 import {leftovers} from '../faults/helpers/tree.js'
@@ -13,9 +14,7 @@ const unavailable = slurmUnavailable()
 const SCRIPT = join(ROOT, 'deploy/slurm/transporter-array.sbatch')
 const TASKS = 4
 
-if (unavailable) console.warn(`SKIPPED Slurm array tests: ${unavailable}`)
-
-describe.skipIf(unavailable !== undefined)('the Slurm job array', () => {
+describe.skipIf(skipReason(unavailable, 'Slurm array tests'))('the Slurm job array', () => {
   const root = tempDir('transporter-slurm-')
   const src = join(root, 'src')
   const clusterDir = tempDir('transporter-slurmd-')

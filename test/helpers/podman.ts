@@ -3,6 +3,8 @@ import {ROOT} from './run-cli.js'
 
 /** The image scripts/setup-infra.sh builds (scripts/build-image.sh). */
 export const IMAGE = process.env.TRANSPORTER_IMAGE ?? 'localhost/transporter:test'
+/** The same image built with USER=transporter (uid 10001). */
+export const NON_ROOT_IMAGE = process.env.TRANSPORTER_NON_ROOT_IMAGE ?? 'localhost/transporter:test-non-root'
 /** The project's podman settings (deploy/podman/containers.conf), unless the caller chose others. */
 export const PODMAN_ENV = {...process.env, CONTAINERS_CONF: process.env.CONTAINERS_CONF ?? `${ROOT}deploy/podman/containers.conf`}
 
@@ -47,9 +49,9 @@ export function podman(args: string[], timeoutMs = 60_000): Promise<PodmanResult
 }
 
 /** Fails with what to do when the image was not built (podman works, so this is not a skip). */
-export async function requireImage(): Promise<void> {
-  const r = await podman(['image', 'exists', IMAGE])
-  if (r.code !== 0) throw new Error(`image ${IMAGE} not found: run bash scripts/setup-infra.sh (it builds it)`)
+export async function requireImage(image = IMAGE): Promise<void> {
+  const r = await podman(['image', 'exists', image])
+  if (r.code !== 0) throw new Error(`image ${image} not found: run bash scripts/setup-infra.sh (it builds it)`)
 }
 
 /** Removes containers by name, running or not. */
