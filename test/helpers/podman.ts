@@ -1,4 +1,5 @@
-import {execFileSync, spawn} from 'node:child_process'
+import {execFileSync} from 'node:child_process'
+import {runBounded, type BoundedResult} from './run-bounded.js'
 import {ROOT} from './run-cli.js'
 
 /** The image scripts/setup-infra.sh builds (scripts/build-image.sh). */
@@ -25,27 +26,9 @@ export function skipReason(reason: string | undefined, what: string): boolean {
   return reason !== undefined
 }
 
-export interface PodmanResult {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
-/** One podman command, bounded: SIGKILLed after timeoutMs. */
-export function podman(args: string[], timeoutMs = 60_000): Promise<PodmanResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('podman', args, {env: PODMAN_ENV, stdio: ['ignore', 'pipe', 'pipe']})
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
-    child.on('error', reject)
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      resolve({code, stdout, stderr})
-    })
-  })
+/** One podman command with the project's settings, bounded: SIGKILLed after timeoutMs. */
+export function podman(args: string[], timeoutMs = 60_000): Promise<BoundedResult> {
+  return runBounded('podman', args, {env: PODMAN_ENV, timeoutMs})
 }
 
 /** Fails with what to do when the image was not built (podman works, so this is not a skip). */

@@ -4,6 +4,7 @@ import {chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync
 import {createServer} from 'node:net'
 import {hostname} from 'node:os'
 import {join} from 'node:path'
+import {runBounded} from './run-bounded.js'
 
 const DAEMONS = ['munged', 'slurmctld', 'slurmd', 'sbatch', 'scontrol', 'sinfo']
 
@@ -122,20 +123,7 @@ export async function startSlurm(dir: string): Promise<SlurmCluster> {
       clearTimeout(killer)
     }
   }
-  const run: SlurmCluster['run'] = (cmd, args, options = {}) =>
-    new Promise((resolve, reject) => {
-      const child = spawn(cmd, args, {cwd: options.cwd ?? dir, env: {...env, ...options.env}, stdio: ['ignore', 'pipe', 'pipe']})
-      let stdout = ''
-      let stderr = ''
-      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
-      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
-      const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000)
-      child.on('error', reject)
-      child.on('close', (code) => {
-        clearTimeout(timer)
-        resolve({code, stdout, stderr})
-      })
-    })
+  const run: SlurmCluster['run'] = (cmd, args, options = {}) => runBounded(cmd, args, {cwd: options.cwd ?? dir, env: {...env, ...options.env}, timeoutMs: options.timeoutMs ?? 30_000})
   const readLog = (name: string) => (existsSync(join(dir, name)) ? readFileSync(join(dir, name), 'utf8') : '')
   const dead = () => children.find((c) => c.exitCode !== null || c.signalCode !== null)?.spawnargs.join(' ')
   const cluster: SlurmCluster = {
