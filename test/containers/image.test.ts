@@ -12,7 +12,7 @@ import {diffTrees, leftovers, partialOrWhole, rsyncTempIn} from '../faults/helpe
 const unavailable = podmanUnavailable()
 const NON_ROOT = 10001
 
-describe.skipIf(skipReason(unavailable, 'container tests'))('the transporter image', () => {
+describe.skipIf(skipReason(unavailable, 'container tests'))('the transporter image', {timeout: 120_000}, () => {
   const root = tempDir('transporter-containers-')
   const names: string[] = []
   let server: CaptureServer

@@ -31,7 +31,7 @@ function fill(src: string): void {
   writeFileSync(join(src, 'setgid-dir/f'), 'g\n')
 }
 
-describe.skipIf(skipReason(unavailable, 'Kubernetes pod runs'))('deploy/ Jobs run as the kubelet would', () => {
+describe.skipIf(skipReason(unavailable, 'Kubernetes pod runs'))('deploy/ Jobs run as the kubelet would', {timeout: 150_000}, () => {
   const root = tempDir('transporter-kube-')
   const names: string[] = []
   let server: CaptureServer

@@ -14,7 +14,7 @@ const unavailable = slurmUnavailable()
 const SCRIPT = join(ROOT, 'deploy/slurm/transporter-array.sbatch')
 const TASKS = 4
 
-describe.skipIf(skipReason(unavailable, 'Slurm array tests'))('the Slurm job array', () => {
+describe.skipIf(skipReason(unavailable, 'Slurm array tests'))('the Slurm job array', {timeout: 150_000}, () => {
   const root = tempDir('transporter-slurm-')
   const src = join(root, 'src')
   const clusterDir = tempDir('transporter-slurmd-')
