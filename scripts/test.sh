@@ -3,4 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# podman + the transporter image, Slurm + munge: the deployment tests run them
+bash scripts/setup-infra.sh
+export CONTAINERS_CONF="$PWD/deploy/podman/containers.conf"
 TRANSPORTER_SKIP_BUILD=1 npx vitest run "$@"

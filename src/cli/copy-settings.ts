@@ -9,7 +9,7 @@ export interface ResolvedCopy {
   destDir: boolean
   retries: number | undefined
   parallel: number
-  shard: {index: number; count: number} | undefined
+  shard: Shard | undefined
   verify: boolean
   rsyncPath: string
 }
@@ -54,21 +54,80 @@ export function resolveCopySettings(flags: CopyFlags, env: NodeJS.ProcessEnv, cf
     destDir: bool('dest-dir', c.destDir, false),
     retries,
     parallel,
-    shard: parseShard(str('shard')),
+    shard: parseShard(str('shard'), env),
     verify: bool('verify', c.verify, false),
     rsyncPath: str('rsync-path', cfg.rsync.path) ?? 'rsync',
   }
 }
 
-function parseShard(value: string | undefined): {index: number; count: number} | undefined {
+/** The most shards one copy may be split into (spec §9). */
+export const MAX_SHARDS = 100_000
+
+export interface Shard {
+  index: number
+  count: number
+}
+
+/**
+ * `--shard i/N`, or `--shard auto` taking i and N from the scheduler's
+ * environment: a Kubernetes Indexed Job (`JOB_COMPLETION_INDEX`, with
+ * `TRANSPORTER_SHARD_COUNT` set to the Job's `completions`) or a Slurm job
+ * array (`SLURM_ARRAY_TASK_ID` − `SLURM_ARRAY_TASK_MIN` of
+ * `SLURM_ARRAY_TASK_COUNT`).
+ */
+export function parseShard(value: string | undefined, env: NodeJS.ProcessEnv = {}): Shard | undefined {
   if (value === undefined) return undefined
-  const m = /^(\d+)\/(\d+)$/.exec(value.trim())
-  const index = Number(m?.[1])
-  const count = Number(m?.[2])
-  if (!m || count < 1 || index >= count) {
-    throw usageError(`--shard ${JSON.stringify(value)} is not i/N with 0 ≤ i < N`, 'e.g. --shard 0/4 … --shard 3/4; in a Kubernetes Indexed Job use $(JOB_COMPLETION_INDEX)/N')
+  const spec = value.trim()
+  if (spec === 'auto') return shardFromEnv(env)
+  const m = /^(\d{1,15})\/(\d{1,15})$/.exec(spec)
+  const shard = m ? checkShard(Number(m[1]), Number(m[2])) : undefined
+  if (!shard) {
+    throw usageError(
+      `--shard ${JSON.stringify(value)} is not i/N with 0 ≤ i < N ≤ ${MAX_SHARDS}, nor auto`,
+      'e.g. --shard 0/4 … --shard 3/4; in a Kubernetes Indexed Job or a Slurm job array use --shard auto',
+    )
   }
-  return {index, count}
+  return shard
+}
+
+function checkShard(index: number, count: number): Shard | undefined {
+  return count >= 1 && count <= MAX_SHARDS && index < count ? {index, count} : undefined
+}
+
+const K8S_HINT = 'in an Indexed Job set TRANSPORTER_SHARD_COUNT to the Job\'s completions; Kubernetes sets JOB_COMPLETION_INDEX'
+const SLURM_HINT = 'submit a contiguous array (sbatch --array=0-(N-1)); Slurm sets SLURM_ARRAY_TASK_ID, _MIN and _COUNT'
+
+function shardFromEnv(env: NodeJS.ProcessEnv): Shard {
+  if (nonEmpty(env.JOB_COMPLETION_INDEX) !== undefined) {
+    const index = envCount(env, 'JOB_COMPLETION_INDEX', K8S_HINT)
+    const count = envCount(env, 'TRANSPORTER_SHARD_COUNT', K8S_HINT)
+    return inRange(index, count, `JOB_COMPLETION_INDEX=${index} with TRANSPORTER_SHARD_COUNT=${count}`, K8S_HINT)
+  }
+  if (nonEmpty(env.SLURM_ARRAY_TASK_ID) !== undefined) {
+    const id = envCount(env, 'SLURM_ARRAY_TASK_ID', SLURM_HINT)
+    const min = envCount(env, 'SLURM_ARRAY_TASK_MIN', SLURM_HINT)
+    const count = envCount(env, 'SLURM_ARRAY_TASK_COUNT', SLURM_HINT)
+    const what = `SLURM_ARRAY_TASK_ID=${id} − SLURM_ARRAY_TASK_MIN=${min} of SLURM_ARRAY_TASK_COUNT=${count}`
+    return inRange(id - min, count, what, SLURM_HINT)
+  }
+  throw usageError(
+    '--shard auto needs JOB_COMPLETION_INDEX and TRANSPORTER_SHARD_COUNT (Kubernetes) or SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_MIN and SLURM_ARRAY_TASK_COUNT (Slurm); none is set',
+    'run it as a Kubernetes Indexed Job or a Slurm job array, or give --shard i/N',
+  )
+}
+
+/** A non-negative decimal integer from the environment (bounded, so no float rounding creeps in). */
+function envCount(env: NodeJS.ProcessEnv, name: string, hint: string): number {
+  const raw = nonEmpty(env[name])?.trim()
+  if (raw === undefined) throw usageError(`--shard auto: ${name} is not set`, hint)
+  if (!/^\d{1,15}$/.test(raw)) throw usageError(`--shard auto: ${name}=${JSON.stringify(env[name])} is not a non-negative integer`, hint)
+  return Number(raw)
+}
+
+function inRange(index: number, count: number, what: string, hint: string): Shard {
+  const shard = index >= 0 ? checkShard(index, count) : undefined
+  if (!shard) throw usageError(`--shard auto: ${what} is not a shard i/N with 0 ≤ i < N ≤ ${MAX_SHARDS}`, hint)
+  return shard
 }
 
 /** A TRANSPORTER_<NAME> bool or int, parsed with the same Go rules as the flags; undefined when unset or empty. */

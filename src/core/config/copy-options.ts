@@ -32,7 +32,7 @@ export const COPY_OPTIONS = {
   'dry-run': {type: 'bool', description: 'rsync -n: check everything, copy nothing, send no reports'},
   retries: {type: 'int', description: 'attempts the retry policy may make (its maxAttempts)', config: 'retries', min: 1, helpValue: '<n>'},
   parallel: {type: 'int', description: 'split the tree into N balanced parts copied by N rsync processes', config: 'parallel', min: 1, max: 64, helpValue: '<n>'},
-  shard: {type: 'string', description: 'copy only part i of a deterministic N-way split (i/N, 0-based)', helpValue: '<i/N>'},
+  shard: {type: 'string', description: 'copy only part i of a deterministic N-way split (i/N, 0-based; auto: from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID)', helpValue: '<i/N|auto>'},
   verify: {type: 'bool', description: 'checksum pass after the copy; exit 5 when anything differs', config: 'verify'},
   quiet: {type: 'bool', description: "no info logs, no progress, no echo of rsync's stderr", config: 'quiet'},
   'progress-bar': {type: 'bool', description: 'live progress bar on a terminal (--no-progress-bar for plain lines)', config: 'progressBar'},
