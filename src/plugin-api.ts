@@ -169,6 +169,8 @@ export type RetryDecision =
 export interface RetryPolicy {
   /** `history` holds every attempt so far, `last` included */
   decide(last: AttemptResult, history: AttemptResult[]): RetryDecision
+  /** counted attempts at most, for "attempt n/N" in logs; the engine reads nothing else of a policy */
+  readonly maxAttempts?: number
 }
 
 export type MountCheckResult = {ok: true} | {ok: false; errno?: string; reason: string}

@@ -5,10 +5,11 @@ import {runCopy, type CopyOutcome} from '../core/run/copy.js'
 import {DEFAULT_TAIL_BYTES} from '../core/rsync/ring-buffer.js'
 import {StopController} from '../core/run/stop.js'
 import {validateRunInput} from '../core/run/validate.js'
-import type {FactoryEnv} from '../plugin-api.js'
 import type {CopyFlags} from '../core/config/copy-options.js'
 import {nonEmpty, resolveCopySettings} from './copy-settings.js'
 import {loadComponents} from './load-components.js'
+import {factoryEnv} from './factory-env.js'
+import {exposeCollector} from './gc.js'
 import {createLogger, streamSink} from './logger.js'
 import {outcomeObject} from './render.js'
 
@@ -24,6 +25,7 @@ export interface CopyCommandResult {
 export async function runCopyCommand(oclifConfig: Config, flags: CopyFlags, onConfig: (file: string | null) => void): Promise<CopyCommandResult> {
   // rsync never outlives transporter, whatever ends it (an uncaught error included).
   process.once('exit', cleanupOnExit)
+  exposeCollector()
   const stdout = streamSink(process.stdout)
   const stderr = streamSink(process.stderr)
   const cfg = await loadConfig({cwd: process.cwd(), file: flags.config ?? nonEmpty(process.env.TRANSPORTER_CONFIG)})
@@ -34,7 +36,7 @@ export async function runCopyCommand(oclifConfig: Config, flags: CopyFlags, onCo
   validateRunInput(settings)
   const log = createLogger(stderr, {quiet: settings.quiet, debug: process.env.TRANSPORTER_DEBUG === '1'})
   log.info(`config: ${cfg.filepath ?? 'none'}`)
-  const env: FactoryEnv = {apiVersion: 1, version: oclifConfig.version, baseDir: cfg.baseDir, settings, log, stdout, stderr, env: process.env}
+  const env = factoryEnv(oclifConfig, cfg, settings, log, {stdout, stderr})
   const components = await loadComponents(oclifConfig, cfg, env, {retries: resolved.retries})
   for (const warning of components.warnings) log.warn(warning)
 

@@ -7,30 +7,20 @@ import type {Config} from '@oclif/core'
 import {SEED_RULES} from '../core/classify/rules.js'
 import type {ComponentEntry, TransporterConfig} from '../core/config/load.js'
 import {configError, isTransporterError, pluginError} from '../core/codes/errors.js'
-import type {ComponentKind, PluginContribution, PluginFailure, Registry, RegisteredFactory} from '../core/plugins/registry.js'
-import {buildRegistry, describeSource, KIND_NOUN} from '../core/plugins/registry.js'
-import type {ClassifyRule, FactoryEnv, MountCheck, Reporter, RetryPolicy} from '../plugin-api.js'
+import {COMPONENT_KIND, DEFAULT_PLUGIN, type ComponentKind, type KindTypes} from '../core/plugins/kinds.js'
+import type {PluginContribution, PluginFailure, Registry, RegisteredFactory} from '../core/plugins/registry.js'
+import {buildRegistry, describeSource} from '../core/plugins/registry.js'
+import type {CopyComponents} from '../core/run/copy.js'
+import type {ClassifyRule, FactoryEnv} from '../plugin-api.js'
 import {API_VERSION} from '../plugin-api.js'
+import {HOOK_EVENT} from './oclif-hooks.js'
 
-export interface Components {
-  reporters: Array<{id: string; reporter: Reporter}>
-  retryPolicy: RetryPolicy
-  mountChecks: Array<{id: string; check: MountCheck}>
-  classifyRules: ClassifyRule[]
+/** What runCopy takes, and what loading them had to say about broken plugins. */
+export interface Components extends CopyComponents {
   warnings: string[]
 }
 
-export const HOOK_EVENT = 'transporter:register'
 export const HOOK_TIMEOUT_MS = 5000
-
-/**
- * Used when the config does not say. They name the default plugin's components
- * explicitly so another plugin providing `http` cannot make the defaults ambiguous.
- */
-const DEFAULT_PLUGIN = 'defaults'
-const DEFAULT_REPORTERS = ['console', 'http']
-const DEFAULT_RETRY = 'default'
-const DEFAULT_MOUNT_CHECKS = ['statfs']
 
 export async function loadRegistry(oclifConfig: Config): Promise<{registry: Registry; warnings: string[]}> {
   // oclif warns that a linked ESM plugin "cannot be auto-transpiled"; transporter
@@ -50,32 +40,22 @@ export async function loadComponents(
   overrides: {retries?: number | undefined} = {},
 ): Promise<Components> {
   const {registry, warnings} = await loadRegistry(oclifConfig)
-  const reporterEntries = cfg.reporters ?? defaults('reporters', DEFAULT_REPORTERS)
-  const retryEntry = cfg.retry ?? defaults('retry', [DEFAULT_RETRY])[0]!
-  const mountEntries = cfg.mountChecks ?? defaults('mountChecks', DEFAULT_MOUNT_CHECKS)
+  const reporterEntries = cfg.reporters ?? defaults('reporters')
+  const retryEntry = cfg.retry ?? defaults('retryPolicies')[0]!
+  const mountEntries = cfg.mountChecks ?? defaults('mountChecks')
   // Resolve every id before creating anything: a typo is reported before a factory opens files or sockets.
   const reporters = reporterEntries.map((e) => [e, resolve(registry, cfg, 'reporters', e)] as const)
   const retry = resolve(registry, cfg, 'retryPolicies', retryEntry)
   const mounts = mountEntries.map((e) => [e, resolve(registry, cfg, 'mountChecks', e)] as const)
 
   const retryOptions = overrides.retries === undefined ? retryEntry.options : {...asObject(retryEntry.options), maxAttempts: overrides.retries}
-  const components: Components = {
-    reporters: [],
-    retryPolicy: await create(cfg, retry, {...retryEntry, options: retryOptions}, env, 'decide'),
-    mountChecks: [],
-    classifyRules: [],
-    warnings,
-  }
-  for (const [entry, found] of reporters) {
-    components.reporters.push({id: found.id, reporter: await create(cfg, found, entry, env, 'onEvent')})
-  }
-  for (const [entry, found] of mounts) {
-    components.mountChecks.push({id: found.id, check: await create(cfg, found, entry, env, 'check')})
-  }
+  const retryPolicy = await create(cfg, retry, {...retryEntry, options: retryOptions}, env)
+  const made: Array<{id: string; reporter: KindTypes['reporters']}> = []
+  for (const [entry, found] of reporters) made.push({id: found.id, reporter: await create(cfg, found, entry, env)})
+  const checks: Array<{id: string; check: KindTypes['mountChecks']}> = []
+  for (const [entry, found] of mounts) checks.push({id: found.id, check: await create(cfg, found, entry, env)})
   const classify = await classifyRulesFrom(registry, cfg, env)
-  components.classifyRules = classify.rules
-  warnings.push(...classify.warnings)
-  return components
+  return {reporters: made, retryPolicy, mountChecks: checks, classifyRules: classify.rules, warnings: [...warnings, ...classify.warnings]}
 }
 
 export async function loadClassifyRules(
@@ -116,8 +96,10 @@ async function classifyRulesFrom(registry: Registry, cfg: TransporterConfig, env
   return {rules, warnings}
 }
 
-function defaults(path: string, ids: readonly string[]): ComponentEntry[] {
-  return ids.map((id, i) => ({id: `${DEFAULT_PLUGIN}/${id}`, options: {}, path: path === 'retry' ? path : `${path}[${i}]`}))
+/** The built-in entries for a kind the config does not mention, with the path they would have in a file. */
+function defaults(kind: 'reporters' | 'retryPolicies' | 'mountChecks'): ComponentEntry[] {
+  const {configKey, defaults: ids} = COMPONENT_KIND[kind]
+  return ids.map((id, i) => ({id: `${DEFAULT_PLUGIN}/${id}`, options: {}, path: kind === 'retryPolicies' ? configKey : `${configKey}[${i}]`}))
 }
 
 function resolve<K extends ComponentKind>(registry: Registry, cfg: TransporterConfig, kind: K, entry: ComponentEntry): RegisteredFactory<K> {
@@ -126,22 +108,20 @@ function resolve<K extends ComponentKind>(registry: Registry, cfg: TransporterCo
   return registry.resolve(kind, entry.id, {file: fromFile ? cfg.filepath : undefined, path: entry.path})
 }
 
+/** Whether the file chose this kind's entries (otherwise they are built-in defaults). */
 function isFromFile(cfg: TransporterConfig, kind: ComponentKind): boolean {
-  if (kind === 'reporters') return cfg.reporters !== undefined
-  if (kind === 'retryPolicies') return cfg.retry !== undefined
-  if (kind === 'mountChecks') return cfg.mountChecks !== undefined
-  return true
+  const key = COMPONENT_KIND[kind].configKey
+  return key === undefined || cfg[key] !== undefined
 }
 
-async function create<K extends ComponentKind, T>(
+async function create<K extends 'reporters' | 'retryPolicies' | 'mountChecks'>(
   cfg: TransporterConfig,
   found: RegisteredFactory<K>,
   entry: ComponentEntry,
   env: FactoryEnv,
-  method: string,
-): Promise<T> {
+): Promise<KindTypes[K]> {
   const where = describeSource({file: isFromFile(cfg, found.kind) ? cfg.filepath : undefined, path: entry.path})
-  const noun = KIND_NOUN[found.kind]
+  const {noun, method} = COMPONENT_KIND[found.kind]
   let made: unknown
   try {
     made = await found.factory.create(entry.options, env)
@@ -155,7 +135,7 @@ async function create<K extends ComponentKind, T>(
       'reinstall or fix the plugin, or select another component',
     )
   }
-  return made as T
+  return made as KindTypes[K]
 }
 
 function asObject(value: unknown): Record<string, unknown> {

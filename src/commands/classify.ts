@@ -2,7 +2,6 @@ import {Args, Flags, type Config} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
 import {parseCodeArg, readStderr} from '../cli/classify-input.js'
 import {classify} from '../core/classify/classify.js'
-import {SEED_RULES} from '../core/classify/rules.js'
 import {errnoName} from '../core/classify/stderr-errno.js'
 import {explainExitCode} from '../core/codes/exit-codes.js'
 import {rsyncCode} from '../core/codes/rsync-codes.js'
@@ -17,26 +16,24 @@ export interface ExtraRulesContext {
 }
 
 /**
- * The rules plugins and the config file add after SEED_RULES (later rules
- * win), resolved exactly as `copy` resolves them. Plugin and config problems
- * are warnings here unless the config itself is invalid (22).
+ * The rules copy would use: SEED_RULES, then plugin and config rules (later
+ * rules win), resolved exactly as `copy` resolves them. Plugin and config
+ * problems are warnings here unless the config itself is invalid (22).
  */
-async function extraRules(ctx: ExtraRulesContext): Promise<{rules: ClassifyRule[]; configFile: string | undefined}> {
-  const [{loadConfig}, {loadClassifyRules}, {createLogger, streamSink}] = await Promise.all([
+async function copyRules(ctx: ExtraRulesContext): Promise<{rules: ClassifyRule[]; configFile: string | undefined}> {
+  const [{loadConfig}, {loadClassifyRules}, {createLogger, streamSink}, {factoryEnv, NO_RUN_SETTINGS}] = await Promise.all([
     import('../core/config/load.js'),
     import('../cli/load-components.js'),
     import('../cli/logger.js'),
+    import('../cli/factory-env.js'),
   ])
   const cfg = await loadConfig({cwd: process.cwd(), file: ctx.configFile})
-  const stderr = streamSink(process.stderr)
-  const log = createLogger(stderr, {quiet: false, debug: process.env.TRANSPORTER_DEBUG === '1'})
+  const log = createLogger(streamSink(process.stderr), {quiet: false, debug: process.env.TRANSPORTER_DEBUG === '1'})
   // a config changes the answer, so say which one; without one stderr stays empty
   if (cfg.filepath !== undefined) log.info(`config: ${cfg.filepath}`)
-  const settings = {src: '', dest: '', reportIntervalMs: 5000, progress: false, stderr: false, quiet: true, json: false, dryRun: true, progressBar: false}
-  const env = {apiVersion: 1 as const, version: ctx.oclif.version, baseDir: cfg.baseDir, settings, log, stdout: streamSink(process.stdout), stderr, env: process.env}
-  const {rules, warnings} = await loadClassifyRules(ctx.oclif, cfg, env)
+  const {rules, warnings} = await loadClassifyRules(ctx.oclif, cfg, factoryEnv(ctx.oclif, cfg, NO_RUN_SETTINGS, log))
   for (const warning of warnings) log.warn(warning)
-  return {rules: rules.slice(SEED_RULES.length), configFile: cfg.filepath}
+  return {rules, configFile: cfg.filepath}
 }
 
 export default class Classify extends BaseCommand {
@@ -76,8 +73,8 @@ Negative codes (-1 killed, -10, -11, -12) are accepted as they are or after \`--
     const {args, flags} = await this.parse(Classify)
     const input = parseCodeArg(args.code)
     const stderr = await readStderr(flags['stderr-file'], flags.stderr)
-    const extra = await extraRules({configFile: flags.config, oclif: this.config})
-    const c = classify({...input, stderr}, [...SEED_RULES, ...extra.rules])
+    const extra = await copyRules({configFile: flags.config, oclif: this.config})
+    const c = classify({...input, stderr}, extra.rules)
     const result = {
       code: input.code,
       ...(input.signal === undefined ? {} : {signal: input.signal}),

@@ -1,5 +1,5 @@
 import {randomBytes} from 'node:crypto'
-import {readdirSync, writeFileSync} from 'node:fs'
+import {writeFileSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
 import {runCli} from '../helpers/run-cli.js'
 import {daemonWrapperScript, startDaemon} from './helpers/daemon.js'

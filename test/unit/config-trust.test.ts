@@ -1,3 +1,4 @@
+import {execFileSync} from 'node:child_process'
 import {chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -119,6 +120,25 @@ describe('config trust: refused unless only its owner (us or root) can write it'
     const file = write(join(cwd, '.transporterrc.yaml'), 'retry: backoff\n')
     chmodSync(cwd, 0o1777)
     expect(await refusal(load())).toBe(`config ${file}: refused: its directory is writable by group and others (mode 1777)`)
+  })
+
+  it('a 0777 directory on a read-only mount (a Kubernetes ConfigMap volume) is fine: nobody can write there', async () => {
+    const mnt = join(root, 'configmap')
+    mkdirSync(mnt)
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m,mode=0777', 'tmpfs', mnt])
+    try {
+      const data = join(mnt, '..data')
+      const file = write(join(data, 'config.yaml'), 'retry: backoff\n')
+      symlinkSync('..data/config.yaml', join(mnt, 'config.yaml'))
+      expect(await refusal(load({systemDir: mnt}))).toContain('its directory is writable by group and others (mode 0777)')
+      execFileSync('mount', ['-o', 'remount,ro', mnt])
+      const cfg = await load({systemDir: mnt})
+      expect(cfg.filepath).toBe(join(mnt, 'config.yaml'))
+      expect(cfg.trusted).toBe(true)
+      expect(file).toBe(join(data, 'config.yaml'))
+    } finally {
+      execFileSync('umount', [mnt])
+    }
   })
 
   it('--config obeys the same rule', async () => {

@@ -1,7 +1,7 @@
 import type {SingleBar} from 'cli-progress'
 import type {CopyEvent, Factory, FactoryEnv, Reporter, TextSink} from 'transporter/plugin-api'
 import {type AttemptProgress, formatBytes, formatRate, progressLine, rateOf} from './progress-format.js'
-import {optionsObject} from './report-options.js'
+import {optionBag} from './options.js'
 
 /** Injected clock, so tests can drive the line throttle without sleeping. */
 export interface ConsoleClock {
@@ -185,7 +185,7 @@ export async function createConsoleReporter(env: FactoryEnv, clock: ConsoleClock
 export const consoleReporter: Factory<Reporter> = {
   description: 'shows progress on stderr: a live bar on a terminal, plain timestamped lines otherwise',
   create(options: unknown, env: FactoryEnv): Promise<Reporter> {
-    optionsObject('console', options, [])
+    optionBag("reporter 'console'", options, [])
     return createConsoleReporter(env)
   },
 }

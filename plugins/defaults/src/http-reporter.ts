@@ -1,7 +1,7 @@
 import {setTimeout as sleep} from 'node:timers/promises'
 import type {CopyEvent, Factory, FactoryEnv, Reporter, RunSettings} from 'transporter/plugin-api'
 import {errorReport, progressReport} from './report-payload.js'
-import {intOption, optionsObject} from './report-options.js'
+import {intOption, optionBag} from './options.js'
 import {ReportPoster} from './report-poster.js'
 
 export interface HttpReporterOptions {
@@ -14,11 +14,13 @@ export interface HttpReporterOptions {
 /** First retry waits this long, each next one twice as long. */
 const BACKOFF_MS = 200
 
+const COMPONENT = "reporter 'http'"
+
 export function parseHttpOptions(options: unknown): HttpReporterOptions {
-  const opts = optionsObject('http', options, ['timeoutMs', 'retries'])
+  const bag = optionBag(COMPONENT, options, ['timeoutMs', 'retries'])
   return {
-    timeoutMs: intOption('http', opts, 'timeoutMs', 1, 30_000),
-    retries: intOption('http', opts, 'retries', 1, 3),
+    timeoutMs: intOption(COMPONENT, bag, 'timeoutMs', {fallback: 30_000, min: 1}),
+    retries: intOption(COMPONENT, bag, 'retries', {fallback: 3, min: 1}),
   }
 }
 

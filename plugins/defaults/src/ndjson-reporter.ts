@@ -2,7 +2,7 @@ import {closeSync, openSync, writeSync} from 'node:fs'
 import {resolve} from 'node:path'
 import type {CopyEvent, Factory, FactoryEnv, Logger, Reporter} from 'transporter/plugin-api'
 import {rateOf} from './progress-format.js'
-import {optionsObject, stringOption} from './report-options.js'
+import {optionBag, stringOption} from './options.js'
 
 interface LineSink {
   write(line: string): void
@@ -61,7 +61,8 @@ const silent: Reporter = {onEvent() {}}
 export const ndjsonReporter: Factory<Reporter> = {
   description: 'writes every copy event as one JSON line (with time) to stdout, or appends them to the file given by the `file` option',
   create(options: unknown, env: FactoryEnv): Reporter {
-    const file = stringOption('ndjson', optionsObject('ndjson', options, ['file']), 'file')
+    const component = "reporter 'ndjson'"
+    const file = stringOption(component, optionBag(component, options, ['file']), 'file')
     if (file !== undefined) {
       const path = resolve(env.baseDir, file)
       return new NdjsonReporter(fileSink(path), env.log, path)

@@ -38,8 +38,9 @@ export function optionBag(component: string, options: unknown, known: readonly s
   return bag
 }
 
-export function intOption(component: string, bag: OptionBag, key: string, fallback: number, min: number): number {
-  return optionalIntOption(component, bag, key, min) ?? fallback
+/** Named bounds: fallback and min are both numbers, so positional ones could swap and still compile. */
+export function intOption(component: string, bag: OptionBag, key: string, spec: {fallback: number; min: number}): number {
+  return optionalIntOption(component, bag, key, spec.min) ?? spec.fallback
 }
 
 export function optionalIntOption(component: string, bag: OptionBag, key: string, min: number): number | undefined {
@@ -82,4 +83,12 @@ export function stringListOption(component: string, bag: OptionBag, key: string)
     if (typeof item !== 'string' || item.trim() === '') fail(component, key, 'a list of non-empty strings', item)
   }
   return value.map((item: string) => item.trim())
+}
+
+/** A non-empty string, or undefined when absent. */
+export function stringOption(component: string, bag: OptionBag, key: string): string | undefined {
+  const value = bag[key]
+  if (value === undefined) return undefined
+  if (typeof value !== 'string' || value === '') fail(component, key, 'a non-empty string', value)
+  return value
 }

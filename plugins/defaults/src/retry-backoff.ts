@@ -1,5 +1,5 @@
 import type {AttemptResult, Factory, RetryDecision, RetryPolicy} from 'transporter/plugin-api'
-import {enumOption, intOption, optionBag, optionalIntOption} from './options.js'
+import {boolOption, enumOption, intOption, optionBag, optionalIntOption} from './options.js'
 import {
   countedAttempts,
   decideCommon,
@@ -16,6 +16,8 @@ export interface BackoffRetryOptions {
   maxDelayMs: number
   /** total budget for attempts plus delays; no retry would start past it */
   maxElapsedMs?: number | undefined
+  /** stop early when the last two attempts copied nothing and failed the same way; off: waiting out an outage is what backoff is for */
+  stopWhenStuck: boolean
   vanishedRetries: number
   vanished: VanishedOutcome
 }
@@ -28,15 +30,17 @@ export function parseBackoffRetryOptions(options: unknown): BackoffRetryOptions 
     'initialDelayMs',
     'maxDelayMs',
     'maxElapsedMs',
+    'stopWhenStuck',
     'vanishedRetries',
     'vanished',
   ])
   const parsed: BackoffRetryOptions = {
-    maxAttempts: intOption(COMPONENT, bag, 'maxAttempts', 5, 1),
-    initialDelayMs: intOption(COMPONENT, bag, 'initialDelayMs', 1000, 0),
-    maxDelayMs: intOption(COMPONENT, bag, 'maxDelayMs', 60_000, 0),
+    maxAttempts: intOption(COMPONENT, bag, 'maxAttempts', {fallback: 5, min: 1}),
+    initialDelayMs: intOption(COMPONENT, bag, 'initialDelayMs', {fallback: 1000, min: 0}),
+    maxDelayMs: intOption(COMPONENT, bag, 'maxDelayMs', {fallback: 60_000, min: 0}),
     maxElapsedMs: optionalIntOption(COMPONENT, bag, 'maxElapsedMs', 1),
-    vanishedRetries: intOption(COMPONENT, bag, 'vanishedRetries', DEFAULT_RETRY_OPTIONS.vanishedRetries, 0),
+    stopWhenStuck: boolOption(COMPONENT, bag, 'stopWhenStuck', false),
+    vanishedRetries: intOption(COMPONENT, bag, 'vanishedRetries', {fallback: DEFAULT_RETRY_OPTIONS.vanishedRetries, min: 0}),
     vanished: enumOption(COMPONENT, bag, 'vanished', ['succeed', 'fail'] as const, DEFAULT_RETRY_OPTIONS.vanished),
   }
   if (parsed.maxDelayMs < parsed.initialDelayMs) {
@@ -73,6 +77,10 @@ export class BackoffRetryPolicy implements RetryPolicy {
 
   constructor(readonly options: BackoffRetryOptions) {}
 
+  get maxAttempts(): number {
+    return this.options.maxAttempts
+  }
+
   decide(last: AttemptResult, allAttempts: AttemptResult[]): RetryDecision {
     const history = withLast(last, allAttempts)
     const common = decideCommon(last, history, this.options)
@@ -82,7 +90,7 @@ export class BackoffRetryPolicy implements RetryPolicy {
     if (!common) {
       if (counted.length >= this.options.maxAttempts) return {retry: false}
       const [before, latest] = counted.slice(-2)
-      if (before && latest && madeNoProgress(before) && madeNoProgress(latest) && sameFailure(before, latest)) {
+      if (this.options.stopWhenStuck && before && latest && madeNoProgress(before) && madeNoProgress(latest) && sameFailure(before, latest)) {
         return {
           retry: false,
           warning: `stopping retries: the last two attempts copied nothing and failed the same way (${latest.reason})`,
@@ -111,7 +119,7 @@ export class BackoffRetryPolicy implements RetryPolicy {
 
 export const backoffRetry: Factory<RetryPolicy> = {
   description:
-    'retries recoverable rsync failures with exponential backoff and jitter (maxAttempts 5, initialDelayMs 1000, maxDelayMs 60000, optional maxElapsedMs); stops early when attempts make no progress and fail the same way',
+    'retries recoverable rsync failures with exponential backoff and jitter (maxAttempts 5, initialDelayMs 1000, maxDelayMs 60000, optional maxElapsedMs); with stopWhenStuck, stops early when attempts make no progress and fail the same way',
   create(options) {
     return new BackoffRetryPolicy(parseBackoffRetryOptions(options))
   },

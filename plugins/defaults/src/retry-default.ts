@@ -20,8 +20,8 @@ const COMPONENT = "retry policy 'default'"
 export function parseDefaultRetryOptions(options: unknown, component = COMPONENT): DefaultRetryOptions {
   const bag = optionBag(component, options, ['maxAttempts', 'vanishedRetries', 'vanished'])
   return {
-    maxAttempts: intOption(component, bag, 'maxAttempts', DEFAULT_RETRY_OPTIONS.maxAttempts, 1),
-    vanishedRetries: intOption(component, bag, 'vanishedRetries', DEFAULT_RETRY_OPTIONS.vanishedRetries, 0),
+    maxAttempts: intOption(component, bag, 'maxAttempts', {fallback: DEFAULT_RETRY_OPTIONS.maxAttempts, min: 1}),
+    vanishedRetries: intOption(component, bag, 'vanishedRetries', {fallback: DEFAULT_RETRY_OPTIONS.vanishedRetries, min: 0}),
     vanished: enumOption(component, bag, 'vanished', ['succeed', 'fail'] as const, DEFAULT_RETRY_OPTIONS.vanished),
   }
 }
@@ -87,6 +87,10 @@ export function decideCommon(
 
 export class DefaultRetryPolicy implements RetryPolicy {
   constructor(readonly options: DefaultRetryOptions) {}
+
+  get maxAttempts(): number {
+    return this.options.maxAttempts
+  }
 
   decide(last: AttemptResult, allAttempts: AttemptResult[]): RetryDecision {
     const history = withLast(last, allAttempts)

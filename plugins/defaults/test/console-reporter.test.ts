@@ -116,7 +116,7 @@ describe('console reporter: plain lines', () => {
   })
 
   it('rejects options', () => {
-    expect(() => consoleReporter.create({color: true}, testEnv())).toThrow(/console reporter: unknown option "color" \(it takes no options\)/)
+    expect(() => consoleReporter.create({color: true}, testEnv())).toThrow(/reporter 'console': unknown option 'color' \(it takes no options\)/)
   })
 })
 

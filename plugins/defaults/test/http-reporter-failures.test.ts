@@ -126,11 +126,11 @@ describe('http reporter: proxies', () => {
 describe('http reporter: options', () => {
   const env = testEnv()
   it.each([
-    [{timeout: 5}, /unknown option "timeout" \(expected timeoutMs, retries\)/],
-    [{timeoutMs: '30s'}, /option "timeoutMs" must be an integer ≥ 1, got "30s"/],
-    [{timeoutMs: 0}, /option "timeoutMs" must be an integer ≥ 1, got 0/],
-    [{retries: 1.5}, /option "retries" must be an integer ≥ 1, got 1.5/],
-    [['x'], /options must be an object, got a list/],
+    [{timeout: 5}, /reporter 'http': unknown option 'timeout' \(known options: timeoutMs, retries\)/],
+    [{timeoutMs: '30s'}, /option 'timeoutMs' must be an integer ≥ 1, got "30s"/],
+    [{timeoutMs: 0}, /option 'timeoutMs' must be an integer ≥ 1, got 0/],
+    [{retries: 1.5}, /option 'retries' must be an integer ≥ 1, got 1.5/],
+    [['x'], /options must be an object \(timeoutMs, retries\), got a list/],
   ])('rejects %j', (options, message) => {
     expect(() => httpReporter.create(options, env)).toThrow(message)
   })

@@ -95,9 +95,9 @@ describe('ndjson reporter', () => {
   })
 
   it.each([
-    [{path: 'x'}, /ndjson reporter: unknown option "path" \(expected file\)/],
-    [{file: 5}, /ndjson reporter: option "file" must be a non-empty string, got 5/],
-    [{file: ''}, /option "file" must be a non-empty string, got ""/],
+    [{path: 'x'}, /reporter 'ndjson': unknown option 'path' \(known options: file\)/],
+    [{file: 5}, /reporter 'ndjson': option 'file' must be a non-empty string, got 5/],
+    [{file: ''}, /option 'file' must be a non-empty string, got ""/],
   ])('rejects %j', (options, message) => {
     expect(() => ndjsonReporter.create(options, testEnv())).toThrow(message)
   })

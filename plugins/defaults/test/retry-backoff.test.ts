@@ -115,9 +115,17 @@ describe('backoff retry policy', () => {
     expect(decisions[1]).toMatchObject({retry: false, exitCode: 0, warning: expect.stringMatching(/vanished.*maxElapsedMs/)})
   })
 
-  it('stops when two counted attempts made no progress and failed the same way', async () => {
+  it('by default waits out an outage that fails the same way every time, up to maxAttempts (spec §7.1)', async () => {
     const none = {filesTransferred: 0, bytes: 0}
-    const stop = drive(await policy({initialDelayMs: 0}), [
+    const decisions = drive(await policy({initialDelayMs: 0}), Array(10).fill([11, none]))
+    expect(decisions).toHaveLength(5)
+    expect(decisions.slice(0, 4).every((d) => d.retry)).toBe(true)
+    expect(decisions[4]).toEqual({retry: false})
+  })
+
+  it('with stopWhenStuck, stops when two counted attempts made no progress and failed the same way', async () => {
+    const none = {filesTransferred: 0, bytes: 0}
+    const stop = drive(await policy({initialDelayMs: 0, stopWhenStuck: true}), [
       [11, none],
       [11, none],
       [11, none],
@@ -125,7 +133,7 @@ describe('backoff retry policy', () => {
     expect(stop).toHaveLength(2)
     expect(stop[1]).toMatchObject({retry: false, warning: expect.stringMatching(/no progress|copied nothing/)})
     // a vanished attempt in between does not hide the repetition
-    expect(drive(await policy({initialDelayMs: 0}), [[23, {...none, errno: 13}], 24, [23, {...none, errno: 13}], 0])).toHaveLength(3)
+    expect(drive(await policy({initialDelayMs: 0, stopWhenStuck: true}), [[23, {...none, errno: 13}], 24, [23, {...none, errno: 13}], 0])).toHaveLength(3)
   })
 
   it.each([
@@ -133,8 +141,8 @@ describe('backoff retry policy', () => {
     {name: 'different errno', steps: [[23, {filesTransferred: 0, bytes: 0, errno: 5}], [23, {filesTransferred: 0, bytes: 0, errno: 2}]]},
     {name: 'progress made (files)', steps: [[11, {filesTransferred: 3, bytes: 0}], [11, {filesTransferred: 0, bytes: 0}]]},
     {name: 'progress made (bytes)', steps: [[11, {filesTransferred: 0, bytes: 0}], [11, {filesTransferred: 0, bytes: 10}]]},
-  ] as Array<{name: string; steps: Step[]}>)('keeps retrying with $name', async ({steps}) => {
-    const decisions = drive(await policy({initialDelayMs: 0}), steps)
+  ] as Array<{name: string; steps: Step[]}>)('with stopWhenStuck, keeps retrying with $name', async ({steps}) => {
+    const decisions = drive(await policy({initialDelayMs: 0, stopWhenStuck: true}), steps)
     expect(decisions).toHaveLength(2)
     expect(decisions.every((d) => d.retry)).toBe(true)
   })
@@ -147,6 +155,7 @@ describe('backoff options', () => {
       initialDelayMs: 1000,
       maxDelayMs: 60_000,
       maxElapsedMs: undefined,
+      stopWhenStuck: false,
       vanishedRetries: 5,
       vanished: 'succeed',
     })

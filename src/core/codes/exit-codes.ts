@@ -6,12 +6,10 @@
 import {constants} from 'node:os'
 import {
   MSG_CHECK_MOUNT,
-  MSG_MAX_RETRY,
   MSG_MISS_PARTNER,
   MSG_REPORT_ADDR,
   MSG_SRC_OR_DEST,
   MSG_SUCCEED,
-  MSG_UNRECOVERABLE,
 } from './messages.js'
 import {EXIT} from './exit.js'
 

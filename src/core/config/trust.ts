@@ -1,4 +1,4 @@
-import {realpathSync, statSync, type Stats} from 'node:fs'
+import {accessSync, constants, realpathSync, statSync, type Stats} from 'node:fs'
 import {dirname} from 'node:path'
 
 /**
@@ -18,18 +18,31 @@ export function configTrustProblem(file: string, euid: number): string | undefin
   for (const [path, what] of checks) {
     const st = statOrUndefined(path)
     if (st === undefined) continue
-    const problem = modeProblem(st, euid)
+    const problem = modeProblem(st, euid, path)
     if (problem !== undefined) return `${what} ${problem}`
   }
   return undefined
 }
 
-function modeProblem(st: Stats, euid: number): string | undefined {
+function modeProblem(st: Stats, euid: number, path: string): string | undefined {
   const mode = (st.mode & 0o7777).toString(8).padStart(4, '0')
   if (st.uid !== euid && st.uid !== 0) return `is owned by uid ${st.uid}, not by uid ${euid} or root`
   const writers = [st.mode & 0o020 ? 'group' : '', st.mode & 0o002 ? 'others' : ''].filter((w) => w !== '')
-  if (writers.length > 0) return `is writable by ${writers.join(' and ')} (mode ${mode})`
+  if (writers.length > 0 && !onReadOnlyMount(path)) return `is writable by ${writers.join(' and ')} (mode ${mode})`
   return undefined
+}
+
+/**
+ * Nobody can write on a read-only mount whatever the mode says: a Kubernetes
+ * ConfigMap volume is a 0777 directory mounted read-only.
+ */
+function onReadOnlyMount(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK)
+    return false
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EROFS'
+  }
 }
 
 function statOrUndefined(path: string): Stats | undefined {

@@ -1,4 +1,5 @@
-import type {ClassifierRules, Factory, MountCheck, Reporter, RetryPolicy} from '../../plugin-api.js'
+import type {Factory} from '../../plugin-api.js'
+import {COMPONENT_KIND, COMPONENT_KINDS, type ComponentKind, type KindTypes} from './kinds.js'
 import {API_VERSION} from '../../plugin-api.js'
 import {configError, pluginError} from '../codes/errors.js'
 
@@ -7,23 +8,6 @@ import {configError, pluginError} from '../codes/errors.js'
  * Pure data in, data out: the oclif hook is run by src/cli/load-components.ts.
  */
 
-export type ComponentKind = 'reporters' | 'retryPolicies' | 'mountChecks' | 'classifiers'
-export const COMPONENT_KINDS: readonly ComponentKind[] = ['reporters', 'retryPolicies', 'mountChecks', 'classifiers']
-
-interface KindTypes {
-  reporters: Reporter
-  retryPolicies: RetryPolicy
-  mountChecks: MountCheck
-  classifiers: ClassifierRules
-}
-
-/** Singular nouns for messages. */
-export const KIND_NOUN: Record<ComponentKind, string> = {
-  reporters: 'reporter',
-  retryPolicies: 'retry policy',
-  mountChecks: 'mount check',
-  classifiers: 'classifier',
-}
 
 /** What one plugin's `transporter:register` hook answered. */
 export interface PluginContribution {
@@ -114,7 +98,7 @@ export function buildRegistry(contributions: readonly PluginContribution[], fail
   const list = <K extends ComponentKind>(kind: K) => entries.filter((e): e is RegisteredFactory<K> => e.kind === kind)
 
   const resolve = <K extends ComponentKind>(kind: K, id: string, source: IdSource): RegisteredFactory<K> => {
-    const noun = KIND_NOUN[kind]
+    const noun = COMPONENT_KIND[kind].noun
     const where = describeSource(source)
     const available = list(kind).map((e) => e.id)
     const availableText = available.length > 0 ? `available: ${available.join(', ')}` : `no plugin provides any ${noun}`

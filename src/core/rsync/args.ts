@@ -65,26 +65,25 @@ export function pathValuedOption(arg: string): boolean {
 
 export function validateExtraArgs(args: readonly string[], where = 'rsync.extraArgs'): void {
   args.forEach((arg, i) => {
-    const refuse = (name: string, why: string) => {
+    const refuse = (why: string) => {
       throw configError(`${where}[${i}]: rsync option ${JSON.stringify(arg)} is not allowed (${why})`,
         `allowed: ${[...ALLOWED_LONG].sort().map((o) => `--${o}`).join(', ')}; short: -${[...ALLOWED_SHORT].join('')}. Give values as --name=value.`)
-      void name
     }
-    if (/[\0\n\r]/.test(arg)) refuse(arg, 'control characters')
+    if (/[\0\n\r]/.test(arg)) refuse('control characters')
     if (arg.startsWith('--')) {
       const name = arg.slice(2).split('=')[0] ?? ''
-      if (REFUSED[name]) refuse(name, REFUSED[name])
-      if (!ALLOWED_LONG.has(name)) refuse(name, 'not on the allow-list')
+      if (REFUSED[name]) refuse(REFUSED[name])
+      if (!ALLOWED_LONG.has(name)) refuse('not on the allow-list')
       return
     }
     if (arg.startsWith('-') && arg.length > 1) {
       for (const letter of arg.slice(1)) {
-        if (REFUSED[letter]) refuse(letter, REFUSED[letter])
-        if (!ALLOWED_SHORT.has(letter)) refuse(letter, 'not on the allow-list')
+        if (REFUSED[letter]) refuse(REFUSED[letter])
+        if (!ALLOWED_SHORT.has(letter)) refuse('not on the allow-list')
       }
       return
     }
-    refuse(arg, 'extra arguments must be options; src and dest come from --src/--dest')
+    refuse('extra arguments must be options; src and dest come from --src/--dest')
   })
 }
 

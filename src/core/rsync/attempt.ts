@@ -9,8 +9,7 @@ import {TailBuffer} from './ring-buffer.js'
 import type {StopController} from '../run/stop.js'
 
 export interface AttemptIo {
-  /** rsync's stderr bytes as they arrive (echoed unless --quiet) */
-  /** a returned promise pauses reading rsync's stderr until it settles (backpressure) */
+  /** rsync's stderr bytes as they arrive (echoed unless --quiet); a returned promise pauses reading until it settles (backpressure) */
   onStderr?: (chunk: Buffer) => void | Promise<void>
   /** every parsed progress update */
   onProgress?: (sample: ProgressSample) => void

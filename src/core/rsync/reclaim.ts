@@ -1,6 +1,3 @@
-import {setFlagsFromString} from 'node:v8'
-import {runInNewContext} from 'node:vm'
-
 /**
  * Pipe reads allocate a fresh Buffer per chunk outside V8's heap. V8 only
  * collects them when its own heap fills or external memory grows by tens of
@@ -8,20 +5,21 @@ import {runInNewContext} from 'node:vm'
  * the 80 MB budget with dead chunks. A young-generation collection every few
  * MB read frees them; it costs well under a millisecond.
  */
-type Gc = (options?: {type?: 'minor' | 'major'}) => void
+export type Collector = (options?: {type?: 'minor' | 'major'}) => void
 
-let gc: Gc | undefined | null = null
+let collect: Collector | undefined
+
+/**
+ * The host hands in a collector: the CLI exposes V8's (see src/cli/gc.ts and
+ * ADR 0007); a library host that gives none keeps its own GC settings, and
+ * reads then simply wait for V8 as usual.
+ */
+export function useCollector(collector: Collector | undefined): void {
+  collect = collector
+}
 
 export function reclaimReadBuffers(): void {
-  if (gc === null) {
-    try {
-      setFlagsFromString('--expose-gc')
-      gc = runInNewContext('gc') as Gc
-    } catch {
-      gc = undefined
-    }
-  }
-  gc?.({type: 'minor'})
+  collect?.({type: 'minor'})
 }
 
 /** Calls reclaimReadBuffers() after every `every` bytes counted. */

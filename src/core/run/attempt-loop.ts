@@ -101,7 +101,8 @@ export async function runAttemptLoop(spec: LoopSpec, rt: LoopRuntime): Promise<L
     if (raw.interrupted) return {exitCode: result.exitCode, attempts: history, warnings}
 
     const decision = spec.retryPolicy.decide(result, history)
-    const max = maxAttemptsOf(spec.retryPolicy)
+    // N for "attempt n/N": the contract's optional maxAttempts, nothing else of the policy
+    const max = spec.retryPolicy.maxAttempts
     // n/N counts the attempts the policy counts; uncounted (vanished) retries would read "4/3"
     const counted = history.filter((a) => a.class !== 'vanished').length
     const which = result.class === 'vanished' ? `${attempt} (vanished files, not counted)` : max === undefined ? `${attempt}` : `${counted}/${max}`
@@ -125,16 +126,6 @@ export async function runAttemptLoop(spec: LoopSpec, rt: LoopRuntime): Promise<L
     await rt.stop.sleep(decision.delayMs)
     if (rt.stop.stopped) return {exitCode: result.exitCode, attempts: history, warnings}
   }
-}
-
-/**
- * N for "attempt n/N" in log lines. Policies are plugin objects: the default
- * ones keep it in `options.maxAttempts`, others may expose `maxAttempts`.
- */
-function maxAttemptsOf(policy: RetryPolicy): number | undefined {
-  const p = policy as {maxAttempts?: unknown; options?: {maxAttempts?: unknown}}
-  const max = p.maxAttempts ?? p.options?.maxAttempts
-  return typeof max === 'number' ? max : undefined
 }
 
 /** The last few stderr lines, indented, for a log line a person can act on. */

@@ -158,7 +158,6 @@ export async function runCopy(req: CopyRequest, components: CopyComponents, rt: 
   return outcome
 }
 
-/** A TTY bar or ndjson consumer wants rsync's progress even without --progress. */
 /**
  * Parallel workers create directories as they go and their files bump the
  * directories' mtimes; one last pass that transfers directories only (no

@@ -10,7 +10,7 @@ export interface ValidationInput {
   reportAddr?: string | undefined
 }
 
-// eslint-disable-next-line no-control-regex
+// control characters (C0 and DEL) are refused in paths and URLs: a stray newline from a script
 const CONTROL = /[\u0000-\u001f\u007f]/
 const REMOTE = /^(?:rsync:\/\/|[^/]*::|[^/:]+:)/
 
