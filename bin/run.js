@@ -3,7 +3,9 @@
 import * as nodeModule from 'node:module'
 try {
   nodeModule.enableCompileCache?.()
-} catch {}
+} catch {
+  // an older Node without the cache: start as usual
+}
 
 if (process.argv[2] === 'explain-exit') {
   const {explainExitFast} = await import('../dist/cli/explain-fast.js')

@@ -13,7 +13,9 @@ const server = createServer((req, res) => {
     try {
       const r = JSON.parse(body)
       kind = r.errcode !== 0 || r.message !== '' ? 'error report' : 'progress'
-    } catch {}
+    } catch {
+      // not JSON: print it as it came
+    }
     process.stdout.write(`receiver: ${req.method} ${req.url} ${kind} ${body}\n`)
     res.end('ok')
   })

@@ -125,7 +125,7 @@ describe('the config a run uses is said, and an unsafe one is refused (spec §7)
     const ws = scratch.workspace()
     const r = await runCopy(['copy', '--src', `${ws.src}/`, '--dest', ws.dest, '--json'], ws)
     expect(r.code).toBe(0)
-    expect(r.stderr).toMatch(/ INFO  config: none\n/)
+    expect(r.stderr).toMatch(/ INFO {2}config: none\n/)
     expect(JSON.parse(r.stdout)).toMatchObject({config: null, exitCode: 0})
   })
 

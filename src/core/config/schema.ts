@@ -100,5 +100,3 @@ export const ALLOWED_KEYS: Readonly<Record<string, readonly string[]>> = {
   signals: Object.keys(signalsSchema.shape),
   reports: Object.keys(reportsSchema.shape),
 }
-
-export type ConfigFile = z.output<typeof configFileSchema>

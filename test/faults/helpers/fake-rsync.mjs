@@ -15,7 +15,9 @@ let start = 1
 if (env.FAKE_RSYNC_LOG) {
   try {
     start = readFileSync(env.FAKE_RSYNC_LOG, 'utf8').split('\n').filter(Boolean).length + 1
-  } catch {}
+  } catch {
+    // no log yet: this is the first start
+  }
   appendFileSync(env.FAKE_RSYNC_LOG, `start ${start} pid ${process.pid} ${process.argv.slice(2).join(' ')}\n`)
 }
 const codes = (env.FAKE_RSYNC_CODES ?? '0').split(',').map(Number)
