@@ -28,7 +28,25 @@ if ('error' in rewritten) {
   process.exit(out.exitCode)
 }
 
-const {execute} = await import('@oclif/core')
-await execute({args: rewritten.argv, dir: import.meta.url})
+const oclif = await import('@oclif/core')
+try {
+  await oclif.run(rewritten.argv, import.meta.url)
+  await oclif.flush()
+} catch (error) {
+  // an unknown command or help topic is a usage error (22) with a suggestion, not oclif's 255
+  const [{notFoundError}, {renderFailure}, {jsonRequested}] = await Promise.all([
+    import('../dist/cli/not-found.js'),
+    import('../dist/cli/render.js'),
+    import('../dist/cli/json-mode.js'),
+  ])
+  const unknown = notFoundError(error, await oclif.Config.load(import.meta.url))
+  if (unknown === undefined) await oclif.handle(error)
+  else {
+    const out = renderFailure(unknown, {json: jsonRequested(rewritten.argv, process.env)})
+    process.stdout.write(out.stdout)
+    process.stderr.write(out.stderr)
+    process.exitCode = out.exitCode
+  }
+}
 // A plugin hook may still be pending or hold the event loop; the work is done.
 process.exit(process.exitCode ?? 0)
