@@ -1,4 +1,4 @@
-import {optionTypes} from '../core/config/copy-options.js'
+import {COPY_OPTIONS, optionAliases, optionTypes, type CopyOption} from '../core/config/copy-options.js'
 import {GoFlagError, goFlagsToArgv} from './go-flags.js'
 import {rewritePluginInstallArgs} from './plugin-install-args.js'
 
@@ -23,9 +23,24 @@ export function rewriteArgv(argv: readonly string[], cwd: string): Rewritten {
   else if (first !== undefined && first.startsWith('-') && !ROOT_FLAGS.has(first)) copyArgs = argv
   if (copyArgs === undefined) return {argv: rewritePluginInstallArgs([...argv], cwd)}
   try {
-    return {argv: ['copy', ...goFlagsToArgv(copyArgs, optionTypes())]}
+    return {argv: ['copy', ...asFilterRules(goFlagsToArgv(copyArgs, optionTypes(), optionAliases()))]}
   } catch (error) {
     if (error instanceof GoFlagError) return {error: error.message}
     throw error
   }
+}
+
+/**
+ * `--exclude=P`, `--include=P` and `--filter=R` become one ordered list of
+ * `--filter` rules (`- P`, `+ P`, `R`): rsync applies the first rule that
+ * matches, so their relative order is the meaning, and oclif would keep
+ * three separate lists.
+ */
+function asFilterRules(argv: string[]): string[] {
+  const options = COPY_OPTIONS as Readonly<Record<string, CopyOption>>
+  return argv.map((arg) => {
+    const m = /^--([a-z-]+)=(.*)$/s.exec(arg)
+    const rule = m === null ? undefined : options[m[1]!]?.filterRule
+    return rule === undefined ? arg : `--filter=${rule}${m![2]}`
+  })
 }

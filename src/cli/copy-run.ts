@@ -5,6 +5,7 @@ import {runCopy, type CopyOutcome} from '../core/run/copy.js'
 import {DEFAULT_TAIL_BYTES} from '../core/rsync/ring-buffer.js'
 import {StopController} from '../core/run/stop.js'
 import {validateRunInput} from '../core/run/validate.js'
+import {validateExtraArgs} from '../core/rsync/args.js'
 import type {CopyFlags} from '../core/config/copy-options.js'
 import {nonEmpty, resolveCopySettings} from './copy-settings.js'
 import {loadComponents} from './load-components.js'
@@ -12,6 +13,7 @@ import {factoryEnv} from './factory-env.js'
 import {exposeCollector} from './gc.js'
 import {createLogger, streamSink} from './logger.js'
 import {outcomeObject} from './render.js'
+import {summaryLine} from './summary.js'
 
 const DEFAULT_GRACE_MS = 10_000
 const DEFAULT_FLUSH_BUDGET_MS = 10_000
@@ -34,11 +36,14 @@ export async function runCopyCommand(oclifConfig: Config, flags: CopyFlags, onCo
   const {settings} = resolved
   // pure checks first: no plugin hook or factory runs for an obvious usage error
   validateRunInput(settings)
-  const log = createLogger(stderr, {quiet: settings.quiet, debug: process.env.TRANSPORTER_DEBUG === '1'})
+  validateExtraArgs(resolved.rsyncArgs, 'the command line')
+  const log = createLogger(stderr, {level: resolved.logLevel})
   log.info(`config: ${cfg.filepath ?? 'none'}`)
   const env = factoryEnv(oclifConfig, cfg, settings, log, {stdout, stderr})
   const components = await loadComponents(oclifConfig, cfg, env, {retries: resolved.retries})
   for (const warning of components.warnings) log.warn(warning)
+  log.debug(`settings: ${JSON.stringify({...settings, destDir: resolved.destDir, retries: resolved.retries, parallel: resolved.parallel, shard: resolved.shard, verify: resolved.verify})}`)
+  log.debug(`components: reporters ${components.reporters.map((r) => r.id).join(', ') || 'none'}; mount checks ${components.mountChecks.map((m) => m.id).join(', ') || 'none'}; retry policy up to ${components.retryPolicy.maxAttempts ?? '?'} attempts`)
 
   const stop = new StopController()
   const removeHandlers = installSignalHandlers(stop, log)
@@ -49,7 +54,8 @@ export async function runCopyCommand(oclifConfig: Config, flags: CopyFlags, onCo
         settings,
         destDir: resolved.destDir,
         rsyncPath: resolved.rsyncPath,
-        extraArgs: cfg.rsync.extraArgs,
+        // the command line's rules first: rsync applies the first filter rule that matches
+        extraArgs: [...resolved.rsyncArgs, ...cfg.rsync.extraArgs],
         stderrTailBytes: cfg.rsync.stderrTailBytes ?? DEFAULT_TAIL_BYTES,
         graceMs: cfg.signals.graceMs ?? DEFAULT_GRACE_MS,
         flushBudgetMs: cfg.reports.flushBudgetMs ?? DEFAULT_FLUSH_BUDGET_MS,
@@ -63,6 +69,7 @@ export async function runCopyCommand(oclifConfig: Config, flags: CopyFlags, onCo
   } finally {
     removeHandlers()
   }
+  log.info(summaryLine(outcome))
   return {exitCode: outcome.exitCode, ...(settings.json ? {json: outcomeObject(outcome, cfg.filepath ?? null)} : {})}
 }
 

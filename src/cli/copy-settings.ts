@@ -3,6 +3,8 @@ import {usageError} from '../core/codes/errors.js'
 import type {RunSettings} from '../plugin-api.js'
 import {COPY_OPTIONS, envName, type CopyFlags, type CopyOption, type CopyOptionName} from '../core/config/copy-options.js'
 import {parseGoBool, parseGoInt} from './go-flags.js'
+import type {Level} from './logger.js'
+import {debugEnabled} from './render.js'
 
 export interface ResolvedCopy {
   settings: RunSettings
@@ -12,6 +14,9 @@ export interface ResolvedCopy {
   shard: Shard | undefined
   verify: boolean
   rsyncPath: string
+  logLevel: Level
+  /** rsync options from the command line (--filter/--exclude/--include rules in order, --bwlimit) */
+  rsyncArgs: string[]
 }
 
 const DEFAULT_INTERVAL_S = 5
@@ -21,8 +26,14 @@ const MAX_TIMER_MS = 2 ** 31 - 1
 /** flag > TRANSPORTER_* environment > config file `copy:` > built-in default (spec §1.2). */
 export function resolveCopySettings(flags: CopyFlags, env: NodeJS.ProcessEnv, cfg: TransporterConfig): ResolvedCopy {
   const c = cfg.copy
-  const str = (name: CopyOptionName, fromConfig?: string): string | undefined =>
-    (flags[name] as string | undefined) ?? nonEmpty(env[envName(name)]) ?? fromConfig
+  const str = (name: CopyOptionName, fromConfig?: string): string | undefined => {
+    const value = (flags[name] as string | undefined) ?? nonEmpty(env[envName(name)]) ?? fromConfig
+    const {choices} = COPY_OPTIONS[name] as CopyOption
+    if (value !== undefined && choices !== undefined && !choices.includes(value)) {
+      throw usageError(`--${name} ${JSON.stringify(value)} is not one of ${choices.join(', ')}`)
+    }
+    return value
+  }
   const bool = (name: CopyOptionName, fromConfig: boolean | undefined, dflt: boolean): boolean =>
     (flags[name] as boolean | undefined) ?? envValue(env, name, 'bool') ?? fromConfig ?? dflt
   const int = (name: CopyOptionName, fromConfig: number | undefined): number | undefined => {
@@ -57,6 +68,11 @@ export function resolveCopySettings(flags: CopyFlags, env: NodeJS.ProcessEnv, cf
     shard: parseShard(str('shard'), env),
     verify: bool('verify', c.verify, false),
     rsyncPath: str('rsync-path', cfg.rsync.path) ?? 'rsync',
+    rsyncArgs: commandLineRsyncArgs(flags, env, str('bwlimit')),
+    // -v beats everything; then --log-level; TRANSPORTER_DEBUG=1 means debug; --quiet keeps warnings and errors
+    logLevel: bool('verbose', undefined, false)
+      ? 'debug'
+      : ((str('log-level', c.logLevel) as Level | undefined) ?? (debugEnabled(env) ? 'debug' : settings.quiet ? 'warn' : 'info')),
   }
 }
 
@@ -128,6 +144,27 @@ function inRange(index: number, count: number, what: string, hint: string): Shar
   const shard = index >= 0 ? checkShard(index, count) : undefined
   if (!shard) throw usageError(`--shard auto: ${what} is not a shard i/N with 0 ≤ i < N ≤ ${MAX_SHARDS}`, hint)
   return shard
+}
+
+/**
+ * The filter rules, in the order given (bin/run.js turns --exclude/--include
+ * into `--filter` rules so the order survives oclif), then --bwlimit. From
+ * the environment, one rule or pattern per line: TRANSPORTER_FILTER, then
+ * TRANSPORTER_INCLUDE, then TRANSPORTER_EXCLUDE.
+ */
+function commandLineRsyncArgs(flags: CopyFlags, env: Readonly<Record<string, string | undefined>>, bwlimit: string | undefined): string[] {
+  const rules: string[] = []
+  for (const name of ['filter', 'include', 'exclude'] as const) {
+    const prefix = COPY_OPTIONS[name].filterRule
+    for (const value of flags[name] ?? []) rules.push(`${prefix}${value}`)
+  }
+  if (rules.length === 0) {
+    for (const name of ['filter', 'include', 'exclude'] as const) {
+      const lines = (nonEmpty(env[envName(name)]) ?? '').split('\n').filter((l) => l !== '')
+      for (const line of lines) rules.push(`${COPY_OPTIONS[name].filterRule}${line}`)
+    }
+  }
+  return [...rules.map((r) => `--filter=${r}`), ...(bwlimit === undefined ? [] : [`--bwlimit=${bwlimit}`])]
 }
 
 /** A TRANSPORTER_<NAME> bool or int, parsed with the same Go rules as the flags; undefined when unset or empty. */

@@ -49,10 +49,12 @@ export function parseGoInt(value: string): number | undefined {
  * `--name` / `--no-name` for bools). Throws GoFlagError for what Go's flag
  * package rejected (and for leftover arguments, which Go silently ignored).
  */
-export function goFlagsToArgv(args: readonly string[], spec: Readonly<Record<string, GoFlagType>>): string[] {
+export function goFlagsToArgv(args: readonly string[], spec: Readonly<Record<string, GoFlagType>>, aliases: Readonly<Record<string, string>> = {}): string[] {
   // Go's flag package lets a repeated flag overwrite the earlier value; oclif
   // refuses repeats, so only the last occurrence of each flag is passed on.
   const out = new Map<string, string>()
+  // a repeatable option keeps every value, in the order given (rsync filter rules depend on it)
+  const repeated: string[] = []
   let i = 0
   while (i < args.length) {
     const arg = args[i]!
@@ -68,7 +70,8 @@ export function goFlagsToArgv(args: readonly string[], spec: Readonly<Record<str
     if (body.length === 0 || body[0] === '-' || body[0] === '=') throw new GoFlagError(`bad flag syntax: ${arg}`)
     i++
     const eq = body.indexOf('=')
-    const name = eq === -1 ? body : body.slice(0, eq)
+    const typed = eq === -1 ? body : body.slice(0, eq)
+    const name = aliases[typed] ?? typed
     const inline = eq === -1 ? undefined : body.slice(eq + 1)
     if (name === 'h' || name === 'help') {
       return ['--help']
@@ -100,10 +103,11 @@ export function goFlagsToArgv(args: readonly string[], spec: Readonly<Record<str
       if (n === undefined) throw new GoFlagError(`invalid value ${JSON.stringify(value)} for flag -${name}: parse error`)
       value = String(n)
     }
-    out.set(name, `--${name}=${value}`)
+    if (type === 'list') repeated.push(`--${name}=${value}`)
+    else out.set(name, `--${name}=${value}`)
   }
   if (i < args.length) {
     throw new GoFlagError(`unexpected argument ${JSON.stringify(args[i])}: flags must come before any other argument, and copy takes no arguments`)
   }
-  return [...out.values()]
+  return [...out.values(), ...repeated]
 }

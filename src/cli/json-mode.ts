@@ -19,7 +19,7 @@ export function jsonRequested(argv: readonly string[], env: Readonly<Record<stri
     const [, name = '', inline] = m
     if (name === 'json') json = inline === undefined ? true : (parseGoBool(inline) ?? json)
     else if (name === 'no-json' && inline === undefined) json = false
-    else if (inline === undefined && (types[name] === 'string' || types[name] === 'int')) i++
+    else if (inline === undefined && (types[name] === 'string' || types[name] === 'int' || types[name] === 'list')) i++
   }
   if (json !== undefined) return json
   const raw = env.TRANSPORTER_JSON

@@ -3,11 +3,12 @@ import type {Logger, TextSink} from '../plugin-api.js'
 
 export type Level = 'debug' | 'info' | 'warn' | 'error'
 
-/** Timestamped log lines on stderr, one event per line; stdout stays for --json. */
-export function createLogger(sink: Pick<TextSink, 'write'>, options: {quiet: boolean; debug: boolean}): Logger {
+const RANK: Readonly<Record<Level, number>> = {error: 0, warn: 1, info: 2, debug: 3}
+
+/** Timestamped log lines on stderr, one event per line, up to `level`; stdout stays for --json. */
+export function createLogger(sink: Pick<TextSink, 'write'>, options: {level: Level}): Logger {
   const line = (level: Level) => (message: string) => {
-    if (level === 'debug' && !options.debug) return
-    if (options.quiet && (level === 'info' || level === 'debug')) return
+    if (RANK[level] > RANK[options.level]) return
     const text = redactText(message.replaceAll('\n', ' | '))
     sink.write(`${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} ${text}\n`)
   }

@@ -17,6 +17,7 @@ function common(name: string, option: CopyOption) {
     description: `${option.description} [env: ${envName(name)}]`,
     ...(option.helpValue === undefined ? {} : {helpValue: option.helpValue}),
     ...(option.global === true ? {helpGroup: 'GLOBAL'} : {}),
+    ...(option.char === undefined ? {} : {char: option.char as 'v'}),
   }
 }
 
@@ -28,5 +29,6 @@ export function boolFlag(name: string, option: CopyOption) {
 function oclifFlag(name: string, option: CopyOption) {
   if (option.type === 'bool') return boolFlag(name, option)
   if (option.type === 'int') return Flags.integer(common(name, option))
-  return Flags.string(common(name, option))
+  if (option.type === 'list') return Flags.string({...common(name, option), multiple: true, multipleNonGreedy: true})
+  return Flags.string({...common(name, option), ...(option.choices === undefined ? {} : {options: [...option.choices]})})
 }

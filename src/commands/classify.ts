@@ -21,14 +21,15 @@ export interface ExtraRulesContext {
  * problems are warnings here unless the config itself is invalid (22).
  */
 async function copyRules(ctx: ExtraRulesContext): Promise<{rules: ClassifyRule[]; configFile: string | undefined}> {
-  const [{loadConfig}, {loadClassifyRules}, {createLogger, streamSink}, {factoryEnv, NO_RUN_SETTINGS}] = await Promise.all([
+  const [{loadConfig}, {loadClassifyRules}, {createLogger, streamSink}, {factoryEnv, NO_RUN_SETTINGS}, {debugEnabled}] = await Promise.all([
     import('../core/config/load.js'),
     import('../cli/load-components.js'),
     import('../cli/logger.js'),
     import('../cli/factory-env.js'),
+    import('../cli/render.js'),
   ])
   const cfg = await loadConfig({cwd: process.cwd(), file: ctx.configFile})
-  const log = createLogger(streamSink(process.stderr), {quiet: false, debug: process.env.TRANSPORTER_DEBUG === '1'})
+  const log = createLogger(streamSink(process.stderr), {level: debugEnabled() ? 'debug' : 'info'})
   // a config changes the answer, so say which one; without one stderr stays empty
   if (cfg.filepath !== undefined) log.info(`config: ${cfg.filepath}`)
   const {rules, warnings} = await loadClassifyRules(ctx.oclif, cfg, factoryEnv(ctx.oclif, cfg, NO_RUN_SETTINGS, log))

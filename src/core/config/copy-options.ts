@@ -4,7 +4,8 @@
  * environment and the `copy:` section of the config schema. Import-free:
  * bin/run.js reads it on every start.
  */
-export type OptionType = 'bool' | 'string' | 'int'
+/** `list`: repeatable, every value kept in order */
+export type OptionType = 'bool' | 'string' | 'int' | 'list'
 
 export interface CopyOption {
   type: OptionType
@@ -17,6 +18,12 @@ export interface CopyOption {
   helpValue?: string
   /** shown with every command's help instead of copy's own flags */
   global?: boolean
+  /** the values a string option accepts */
+  choices?: readonly string[]
+  /** a one-letter alias (`-v`) */
+  char?: string
+  /** a filter shorthand: `--exclude=P` is the rsync filter rule `- P` (so one ordered list holds them all) */
+  filterRule?: string
 }
 
 export const COPY_OPTIONS = {
@@ -35,13 +42,19 @@ export const COPY_OPTIONS = {
   shard: {type: 'string', description: 'copy only part i of a deterministic N-way split (i/N, 0-based; auto: from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID)', helpValue: '<i/N|auto>'},
   verify: {type: 'bool', description: 'checksum pass after the copy; exit 5 when anything differs', config: 'verify'},
   quiet: {type: 'bool', description: "no info logs, no progress, no echo of rsync's stderr", config: 'quiet'},
+  'log-level': {type: 'string', description: 'what is logged: error, warn, info (the default) or debug', config: 'logLevel', choices: ['error', 'warn', 'info', 'debug'], helpValue: '<level>'},
+  verbose: {type: 'bool', description: 'log at debug level (same as --log-level debug)', char: 'v'},
   'progress-bar': {type: 'bool', description: 'live progress bar on a terminal (--no-progress-bar for plain lines)', config: 'progressBar'},
   'rsync-path': {type: 'string', description: 'rsync binary', helpValue: '<path>'},
+  exclude: {type: 'list', description: 'skip files matching the pattern (rsync --exclude); repeatable, kept in order with --include and --filter', filterRule: '- ', helpValue: '<pattern>'},
+  include: {type: 'list', description: 'do not skip files matching the pattern (rsync --include); repeatable', filterRule: '+ ', helpValue: '<pattern>'},
+  filter: {type: 'list', description: "an rsync filter rule (rsync --filter, e.g. '- *.tmp'); repeatable", filterRule: '', helpValue: '<rule>'},
+  bwlimit: {type: 'string', description: 'limit the transfer rate (rsync --bwlimit, e.g. 50m)', helpValue: '<rate>'},
 } as const satisfies Record<string, CopyOption>
 
 export type CopyOptionName = keyof typeof COPY_OPTIONS
 
-type ValueOf<T extends OptionType> = T extends 'bool' ? boolean : T extends 'int' ? number : string
+type ValueOf<T extends OptionType> = T extends 'bool' ? boolean : T extends 'int' ? number : T extends 'list' ? string[] : string
 
 /** What the command line gave; undefined = not given. */
 export type CopyFlags = {[K in CopyOptionName]?: ValueOf<(typeof COPY_OPTIONS)[K]['type']> | undefined}
@@ -59,4 +72,10 @@ export function envName(option: string): string {
 /** `name → type`, what the Go-style parser needs. */
 export function optionTypes(): Record<string, OptionType> {
   return Object.fromEntries(Object.entries(COPY_OPTIONS).map(([name, o]) => [name, o.type]))
+}
+
+/** `v → verbose`: one-letter aliases, which the Go-style parser accepts as `-v` too. */
+export function optionAliases(): Record<string, string> {
+  const options = COPY_OPTIONS as Readonly<Record<string, CopyOption>>
+  return Object.fromEntries(Object.entries(options).flatMap(([name, o]) => (o.char === undefined ? [] : [[o.char, name]])))
 }

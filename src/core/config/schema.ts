@@ -44,7 +44,8 @@ export const classifyRuleSchema = z
 
 function optionSchema(option: CopyOption): z.ZodTypeAny {
   if (option.type === 'bool') return z.boolean()
-  if (option.type === 'string') return z.string()
+  if (option.type === 'list') return z.array(z.string())
+  if (option.type === 'string') return option.choices === undefined ? z.string() : z.enum(option.choices as [string, ...string[]])
   let n = int
   if (option.min !== undefined) n = n.min(option.min)
   if (option.max !== undefined) n = n.max(option.max)

@@ -52,6 +52,7 @@ export async function runAttemptLoop(spec: LoopSpec, rt: LoopRuntime): Promise<L
     const attempt = spec.nextAttempt()
     const attemptStarted = Date.now()
     rt.bus.emit({type: 'attempt-start', attempt})
+    rt.log.debug(`${tag}attempt ${attempt}: ${spec.rsyncPath} ${spec.args.map((a) => JSON.stringify(a)).join(' ')}`)
     let lastSent = 0
     let pending = false
     const raw = await runRsyncAttempt(

@@ -5,10 +5,10 @@ import {join} from 'node:path'
 import type {AttemptResult, ClassifyRule, Logger, MountCheck, Reporter, RetryPolicy, RunSettings} from '../../plugin-api.js'
 import {runAttemptLoop, type LoopOutcome} from './attempt-loop.js'
 import {ensureDestDir} from './dest-dir.js'
-import {validateExtraArgs} from '../rsync/args.js'
+import {splitUnsafeOption, validateExtraArgs} from '../rsync/args.js'
 import {EventBus} from './events.js'
 import {exitForErrno} from '../codes/errno.js'
-import {ERROR_KINDS, splitError, type ErrorCode, type ErrorKind} from '../codes/errors.js'
+import {ERROR_KINDS, splitError, usageError, type ErrorCode, type ErrorKind} from '../codes/errors.js'
 import {EXIT} from '../codes/exit.js'
 import {MSG_MAX_RETRY, MSG_SUCCEED, MSG_UNRECOVERABLE} from '../codes/messages.js'
 import {runMountChecks} from './mount-checks.js'
@@ -89,6 +89,13 @@ export async function runCopy(req: CopyRequest, components: CopyComponents, rt: 
   const {settings} = req
   validateRunInput({src: settings.src, dest: settings.dest, progress: settings.progress, stderr: settings.stderr, reportAddr: settings.reportAddr})
   validateExtraArgs(req.extraArgs)
+  const unsafe = req.parallel > 1 || req.shard !== undefined ? splitUnsafeOption(req.extraArgs) : undefined
+  if (unsafe !== undefined) {
+    throw usageError(
+      `rsync option ${JSON.stringify(unsafe)} cannot be combined with --parallel/--shard: a split copy lists its files itself and would not equal a plain copy`,
+      'run without --parallel/--shard, or drop the option',
+    )
+  }
   if (req.destDir) {
     if (settings.dryRun) rt.log.info(`dry run: would create dest dir ${settings.dest}`)
     else await ensureDestDir(settings.dest, req.destDirTimeoutMs)

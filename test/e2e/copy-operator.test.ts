@@ -1,0 +1,90 @@
+import {existsSync, mkdirSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {afterAll, describe, expect, it} from 'vitest'
+import {createScratch, runCopy, writeConfig} from './copy-helpers.js'
+
+const scratch = createScratch()
+afterAll(() => scratch.dispose())
+
+/** src/keep.txt, src/drop.tmp, src/logs/a.log, src/logs/keep.log */
+function filterTree(src: string): void {
+  writeFileSync(join(src, 'keep.txt'), 'k\n')
+  writeFileSync(join(src, 'drop.tmp'), 'd\n')
+  mkdirSync(join(src, 'logs'))
+  writeFileSync(join(src, 'logs', 'a.log'), 'a\n')
+  writeFileSync(join(src, 'logs', 'keep.log'), 'k\n')
+}
+
+describe('rsync options an operator reaches for first, on the command line (spec §1.2)', () => {
+  it.concurrent.each([
+    ['copy form', (src: string, dest: string) => ['copy', '--src', `${src}/`, '--dest', dest, '--include', 'keep.log', '--exclude', '*.log', '--exclude=*.tmp', '--bwlimit', '100m']],
+    ['Go-style form', (src: string, dest: string) => ['-include', 'keep.log', '-exclude', '*.log', '-exclude=*.tmp', '-bwlimit=100m', '-src', `${src}/`, '-dest', dest]],
+  ])('--include/--exclude keep their order, as in rsync (%s)', async (_form, args) => {
+    const ws = scratch.workspace(filterTree)
+    const r = await runCopy([...args(ws.src, ws.dest), '-v'], ws)
+    expect(r.code, r.stderr).toBe(0)
+    expect(existsSync(join(ws.dest, 'keep.txt'))).toBe(true)
+    expect(existsSync(join(ws.dest, 'logs', 'keep.log'))).toBe(true)
+    expect(existsSync(join(ws.dest, 'logs', 'a.log'))).toBe(false)
+    expect(existsSync(join(ws.dest, 'drop.tmp'))).toBe(false)
+    // rsync got exactly these, in this order, after transporter's own options
+    expect(r.stderr).toContain('"--filter=+ keep.log" "--filter=- *.log" "--filter=- *.tmp" "--bwlimit=100m" "--"')
+  })
+
+  it('the command line rules come before the config rules (the first match wins)', async () => {
+    const ws = scratch.workspace(filterTree)
+    writeConfig(ws, 'rsync: {extraArgs: ["--exclude=*.txt"]}\n')
+    const r = await runCopy(['copy', '--src', `${ws.src}/`, '--dest', ws.dest, '--include', 'keep.txt'], ws)
+    expect(r.code, r.stderr).toBe(0)
+    expect(existsSync(join(ws.dest, 'keep.txt'))).toBe(true)
+  })
+
+  it('a filter with --parallel or --shard is refused with 22 before anything is copied', async () => {
+    const ws = scratch.workspace(filterTree)
+    for (const split of [['--parallel', '2'], ['--shard', '0/2']]) {
+      const r = await runCopy(['copy', '--src', `${ws.src}/`, '--dest', ws.dest, '--exclude', '*.tmp', ...split], ws)
+      expect(r.code).toBe(22)
+      expect(r.stderr).toContain('rsync option "--filter=- *.tmp" cannot be combined with --parallel/--shard')
+      expect(existsSync(ws.dest)).toBe(false)
+    }
+  })
+})
+
+describe('log levels and the end-of-run summary (spec §8.4)', () => {
+  it('a run ends with one summary line: files, bytes, duration, rate, attempts, exit code', async () => {
+    const ws = scratch.workspace(filterTree)
+    const r = await runCopy(['copy', '--src', `${ws.src}/`, '--dest', ws.dest], ws)
+    expect(r.code).toBe(0)
+    const last = r.stderr.trimEnd().split('\n').at(-1)
+    expect(last).toMatch(/ INFO {2}summary: 4\/6 files, 8 B, \d+\.\d s, (\d+(\.\d)? [kMG]?B\/s|-), 1 attempt, exit 0$/)
+  })
+
+  it.concurrent.each([
+    ['--log-level warn', ['--log-level', 'warn'], {}],
+    ['-log-level=error (Go-style)', ['-log-level=error'], {}],
+    ['TRANSPORTER_LOG_LEVEL=warn', [], {TRANSPORTER_LOG_LEVEL: 'warn'}],
+  ] as Array<[string, string[], Record<string, string>]>)('%s hides INFO lines', async (_how, extra, env) => {
+    const ws = scratch.workspace(filterTree)
+    const r = await runCopy(['copy', '--src', `${ws.src}/`, '--dest', ws.dest, ...extra], ws, {env})
+    expect(r.code).toBe(0)
+    expect(r.stderr).not.toContain(' INFO ')
+  })
+
+  it('-v and TRANSPORTER_DEBUG=1 log at debug level: settings, components and rsync argv', async () => {
+    for (const [extra, env] of [[['-v'], {}], [[], {TRANSPORTER_DEBUG: '1'}]] as Array<[string[], Record<string, string>]>) {
+      const ws = scratch.workspace(filterTree)
+      const r = await runCopy(['copy', '--src', `${ws.src}/`, '--dest', ws.dest, ...extra], ws, {env})
+      expect(r.code).toBe(0)
+      expect(r.stderr).toMatch(/ DEBUG settings: \{/)
+      expect(r.stderr).toMatch(/ DEBUG components: reporters console, http; mount checks statfs/)
+      expect(r.stderr).toMatch(/ DEBUG attempt 1: rsync "-rlptgo" "--partial"/)
+    }
+  })
+
+  it('an unknown --log-level is a usage error', async () => {
+    const ws = scratch.workspace(filterTree)
+    const r = await runCopy(['copy', '--src', `${ws.src}/`, '--dest', ws.dest, '--log-level', 'loud'], ws)
+    expect(r.code).toBe(22)
+    expect(r.stderr).toMatch(/loud/)
+  })
+})
