@@ -1,3 +1,6 @@
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {runCli} from '../helpers/run-cli.js'
 
@@ -24,5 +27,23 @@ describe('an unknown command or help topic is a usage error with a suggestion (s
     const r = await runCli(['cpy', '--json'])
     expect(r.code).toBe(22)
     expect(JSON.parse(r.stdout)).toMatchObject({exitCode: 22, class: 'usage', error: {code: 'E_USAGE', message: 'unknown command "cpy"'}})
+  })
+})
+
+describe('shell completion (@oclif/plugin-autocomplete)', () => {
+  it('builds bash and zsh completions that know copy and its flags', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'transporter-complete-'))
+    try {
+      const r = await runCli(['autocomplete', '--refresh-cache'], {env: {HOME: home, XDG_CACHE_HOME: home}})
+      expect(r.code, r.stderr).toBe(0)
+      const bash = readFileSync(join(home, 'transporter', 'autocomplete', 'functions', 'bash', 'transporter.bash'), 'utf8')
+      expect(bash).toContain('copy')
+      expect(bash).toContain('--dest-dir')
+      expect(bash).toContain('--exclude')
+      const zsh = readFileSync(join(home, 'transporter', 'autocomplete', 'functions', 'zsh', '_transporter'), 'utf8')
+      expect(zsh).toContain('explain-exit')
+    } finally {
+      rmSync(home, {recursive: true, force: true})
+    }
   })
 })
