@@ -88,3 +88,30 @@ describe('log levels and the end-of-run summary (spec §8.4)', () => {
     expect(r.stderr).toMatch(/loud/)
   })
 })
+
+describe('what rsync would do, and its own summary, when asked', () => {
+  it('--dry-run lists what it would transfer and copies nothing', async () => {
+    const ws = scratch.workspace(filterTree)
+    const r = await runCopy(['copy', '--src', `${ws.src}/`, '--dest', ws.dest, '--dry-run', '--dest-dir'], ws)
+    expect(r.code, r.stderr).toBe(0)
+    for (const name of ['keep.txt', 'drop.tmp', 'logs/a.log', 'logs/keep.log']) expect(r.stderr).toMatch(new RegExp(`INFO {2}dry run: would transfer >f\\+{9} ${name.replace('.', '\\.')}\\n`))
+    expect(existsSync(ws.dest)).toBe(false)
+  })
+
+  it('--stats in rsync.extraArgs shows rsync\'s summary instead of swallowing it', async () => {
+    const ws = scratch.workspace(filterTree)
+    writeConfig(ws, 'rsync: {extraArgs: [--stats]}\n')
+    const r = await runCopy(['copy', '--src', `${ws.src}/`, '--dest', ws.dest], ws)
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stderr).toMatch(/INFO {2}rsync: Number of files: 6 \(reg: 4, dir: 2\)\n/)
+    expect(r.stderr).toMatch(/INFO {2}rsync: Total transferred file size: 8 bytes\n/)
+  })
+
+  it.concurrent.each(['-h', '--human-readable'])('%s in rsync.extraArgs is refused: it would turn the counts into units', async (arg) => {
+    const ws = scratch.workspace(filterTree)
+    writeConfig(ws, `rsync: {extraArgs: [${arg}]}\n`)
+    const r = await runCopy(['copy', '--src', `${ws.src}/`, '--dest', ws.dest], ws)
+    expect(r.code).toBe(22)
+    expect(r.stderr).toContain('the summary line is human-readable already')
+  })
+})

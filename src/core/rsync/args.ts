@@ -11,11 +11,11 @@ const ALLOWED_LONG = new Set([
   'prune-empty-dirs', 'safe-links', 'size-only', 'sparse', 'super', 'fake-super', 'timeout', 'update',
   'whole-file', 'xattrs', 'no-perms', 'no-owner', 'no-group', 'no-times', 'no-links', 'no-devices', 'no-specials',
   'devices', 'specials', 'crtimes', 'atimes', 'open-noatime', 'iconv', 'checksum-choice', 'backup', 'backup-dir',
-  'suffix', 'log-file', 'log-file-format', 'stats', 'human-readable',
+  'suffix', 'log-file', 'log-file-format', 'stats',
 ])
 
 /** Short options a config may pass through, alone or bundled (`-HAX`). */
-const ALLOWED_SHORT = new Set(['H', 'A', 'X', 'S', 'c', 'z', 'x', 'L', 'u', 'W', 'E', 'h', 'D', 'O', 'J', 'U', 'b', 'y'])
+const ALLOWED_SHORT = new Set(['H', 'A', 'X', 'S', 'c', 'z', 'x', 'L', 'u', 'W', 'E', 'D', 'O', 'J', 'U', 'b', 'y'])
 
 /** Why an option is refused, so the error says something useful. */
 const REFUSED: Record<string, string> = {
@@ -43,6 +43,9 @@ const REFUSED: Record<string, string> = {
   T: 'transporter sweeps a killed rsync\'s temporary files beside the destination files',
   'list-only': 'it copies nothing',
   'remove-source-files': 'transporter never deletes from the source',
+  // progress2 and the summary would print 1.23M, which reads as no bytes at all
+  'human-readable': 'it turns the numbers transporter reads into units; the summary line is human-readable already',
+  h: 'it turns the numbers transporter reads into units; the summary line is human-readable already',
 }
 
 /** Long options whose value is a file rsync reads or writes. */
@@ -97,13 +100,17 @@ export interface RsyncArgsInput {
   filesFrom?: string | undefined
 }
 
+/** What starts each line a dry run prints for a file it would transfer. */
+export const DRY_RUN_PREFIX = 'transporter would transfer: '
+
 /** The argv rsync runs with; never goes through a shell, paths after a `--` guard. */
 export function buildRsyncArgs(input: RsyncArgsInput): string[] {
   // With --files-from rsync implies --dirs; -r would make a listed directory copy its whole subtree.
   const args = [input.filesFrom ? '-lptgo' : '-rlptgo', '--partial']
   // Without live progress, rsync's end-of-run summary still gives the real counts, at no per-file cost.
   args.push(input.progress ? '--info=progress2' : '--info=stats2')
-  if (input.dryRun) args.push('--dry-run')
+  // a dry run says what it would transfer, on lines the progress parser never takes for progress
+  if (input.dryRun) args.push('--dry-run', `--out-format=${DRY_RUN_PREFIX}%i %n%L`)
   if (input.filesFrom) args.push(`--files-from=${input.filesFrom}`, '--from0')
   args.push(...input.extraArgs)
   args.push('--', input.src, input.dest)

@@ -30,6 +30,8 @@ export interface LoopRuntime {
   log: Logger
   stop: StopController
   onStderr?: ((chunk: Buffer) => void | Promise<void>) | undefined
+  /** every stdout line rsync prints (dry-run listings, --stats) */
+  onLine?: ((line: string) => void) | undefined
   /** --parallel: turns one worker's sample into the sum over all workers (one report stream) */
   combine?: ((worker: string, sample: ProgressSample) => ProgressSample) | undefined
 }
@@ -59,6 +61,7 @@ export async function runAttemptLoop(spec: LoopSpec, rt: LoopRuntime): Promise<L
       {rsyncPath: spec.rsyncPath, args: spec.args, stderrTailBytes: spec.stderrTailBytes, graceMs: spec.graceMs, stop: rt.stop, ...(spec.env ? {env: spec.env} : {})},
       {
         ...(rt.onStderr ? {onStderr: rt.onStderr} : {}),
+        ...(rt.onLine ? {onLine: rt.onLine} : {}),
         onProgress: (sample) => {
           const now = Date.now()
           if (now - lastSent < PROGRESS_EVERY_MS) {

@@ -5,7 +5,7 @@ import {join} from 'node:path'
 import type {AttemptResult, ClassifyRule, Logger, MountCheck, Reporter, RetryPolicy, RunSettings} from '../../plugin-api.js'
 import {runAttemptLoop, type LoopOutcome} from './attempt-loop.js'
 import {ensureDestDir} from './dest-dir.js'
-import {splitUnsafeOption, validateExtraArgs} from '../rsync/args.js'
+import {DRY_RUN_PREFIX, splitUnsafeOption, validateExtraArgs} from '../rsync/args.js'
 import {EventBus} from './events.js'
 import {exitForErrno} from '../codes/errno.js'
 import {ERROR_KINDS, splitError, usageError, type ErrorCode, type ErrorKind} from '../codes/errors.js'
@@ -14,7 +14,7 @@ import {MSG_MAX_RETRY, MSG_SUCCEED, MSG_UNRECOVERABLE} from '../codes/messages.j
 import {runMountChecks} from './mount-checks.js'
 import {runRsyncAttempt} from '../rsync/attempt.js'
 import {planWork} from '../split/plan.js'
-import type {ProgressSample} from '../rsync/progress.js'
+import {parseProgressLine, type ProgressSample} from '../rsync/progress.js'
 import {terminatedReason} from '../codes/go-reason.js'
 import {signalExitCode, type StopController} from './stop.js'
 import {validateRunInput} from './validate.js'
@@ -130,7 +130,7 @@ export async function runCopy(req: CopyRequest, components: CopyComponents, rt: 
             ...(plan.label ? {label: plan.label} : {}),
             nextAttempt: () => ++attemptCounter,
           },
-          {bus, log: rt.log, stop: rt.stop, onStderr: rt.onStderr, combine: plans.length > 1 ? combine : undefined},
+          {bus, log: rt.log, stop: rt.stop, onStderr: rt.onStderr, onLine: stdoutLogger(req, rt.log), combine: plans.length > 1 ? combine : undefined},
         )
       }),
     )
@@ -190,6 +190,19 @@ interface Verified {
   mismatches: number | undefined
   /** the verify pass itself failed */
   failure?: string
+}
+
+/**
+ * What rsync prints on stdout besides progress, when the operator asked for
+ * it: a dry run's list of what it would transfer, the --stats summary.
+ */
+function stdoutLogger(req: CopyRequest, log: Logger): ((line: string) => void) | undefined {
+  const stats = req.extraArgs.includes('--stats')
+  if (!req.settings.dryRun && !stats) return undefined
+  return (line) => {
+    if (line.startsWith(DRY_RUN_PREFIX)) log.info(`dry run: would transfer ${line.slice(DRY_RUN_PREFIX.length)}`)
+    else if (stats && line.trim() !== '' && parseProgressLine(line) === undefined) log.info(`rsync: ${line}`)
+  }
 }
 
 /** --parallel: one report stream, the workers' latest counters summed. */
