@@ -10,6 +10,7 @@ import type {CopyFlags} from '../core/config/copy-options.js'
 import {nonEmpty, resolveCopySettings} from './copy-settings.js'
 import {loadComponents} from './load-components.js'
 import {factoryEnv} from './factory-env.js'
+import {guardBrokenPipes, isBroken} from './broken-pipe.js'
 import {exposeCollector} from './gc.js'
 import {createLogger, streamSink} from './logger.js'
 import {outcomeObject} from './render.js'
@@ -27,6 +28,7 @@ export interface CopyCommandResult {
 export async function runCopyCommand(oclifConfig: Config, flags: CopyFlags, onConfig: (file: string | null) => void): Promise<CopyCommandResult> {
   // rsync never outlives transporter, whatever ends it (an uncaught error included).
   process.once('exit', cleanupOnExit)
+  guardBrokenPipes(process.stdout, process.stderr)
   exposeCollector()
   const stdout = streamSink(process.stdout)
   const stderr = streamSink(process.stderr)
@@ -100,6 +102,7 @@ function installSignalHandlers(stop: StopController, log: ReturnType<typeof crea
  * queueing without bound in memory.
  */
 function echoStderr(chunk: Buffer): void | Promise<void> {
+  if (isBroken(process.stderr)) return
   if (process.stderr.write(chunk)) return
   return new Promise((resolve) => process.stderr.once('drain', resolve))
 }

@@ -1,4 +1,5 @@
 import {redactText} from '../core/secrets/redact.js'
+import {isBroken} from './broken-pipe.js'
 import type {Logger, TextSink} from '../plugin-api.js'
 
 export type Level = 'debug' | 'info' | 'warn' | 'error'
@@ -19,7 +20,7 @@ export function createLogger(sink: Pick<TextSink, 'write'>, options: {level: Lev
 export function streamSink(stream: NodeJS.WriteStream): TextSink {
   return {
     write: (text: string) => {
-      stream.write(redactText(text))
+      if (!isBroken(stream)) stream.write(redactText(text))
     },
     get isTTY() {
       return stream.isTTY === true

@@ -1,5 +1,6 @@
+import {readdirSync, statSync} from 'node:fs'
 import {lstat, readdir, rm} from 'node:fs/promises'
-import {dirname, join, relative} from 'node:path'
+import {dirname} from 'node:path'
 
 /**
  * rsync writes each file to `.<name>.XXXXXX` (mode 0600) beside its final
@@ -12,8 +13,6 @@ import {dirname, join, relative} from 'node:path'
  * a cross-directory rename: ~50 % more time on 10,000 small files here, against a
  * 5 % overhead budget (see docs/adr/0004-temp-file-sweep.md).
  */
-const RSYNC_TEMP = /^\..+\.[A-Za-z0-9]{6}$/
-
 /** rsync codes after which one of rsync's processes may have died without cleaning up. */
 const UNCLEAN_CODES = new Set([-1, 10, 12, 14, 15, 16, 19, 20, 21])
 
@@ -22,23 +21,30 @@ export function mayLeaveTempFiles(code: number, interrupted: boolean): boolean {
 }
 
 /**
- * Removes rsync temp files in `dest` written since `since` (epoch ms) that have
- * no counterpart in the source: a file of that name in the source is data,
- * never a leftover. Returns the removed paths.
+ * Removes the temp files a dead rsync of this copy left in `dest`: written
+ * since `since` (epoch ms), mode 0600, named `.<target>.XXXXXX` where
+ * `<target>` is a file of this copy's source, with no source file of the temp
+ * name itself (that is data), and held open by no live process — another
+ * worker, shard or run writing into the same dest keeps its files. Names are
+ * bytes throughout. Returns the removed paths (for the log line).
  */
 export async function sweepRsyncTemps(src: string, dest: string, since: number): Promise<string[]> {
   // `src/` copies its contents into dest; `src` copies the directory itself, so paths under dest start with its name.
-  const srcBase = src.endsWith('/') ? src : dirname(src)
+  const srcBase = Buffer.from(src.endsWith('/') ? src : dirname(src))
+  const destRoot = Buffer.from(dest)
+  if (!(await exists(destRoot))) return []
+  const open = openFiles()
   const removed: string[] = []
-  const walk = async (dir: string): Promise<void> => {
-    let names: string[]
+  const walk = async (dir: Buffer, rel: Buffer): Promise<void> => {
+    let names: Buffer[]
     try {
-      names = await readdir(dir)
+      names = await readdir(dir, {encoding: 'buffer'})
     } catch {
       return
     }
     for (const name of names) {
-      const path = join(dir, name)
+      const path = joinBytes(dir, name)
+      const relPath = rel.length === 0 ? name : joinBytes(rel, name)
       let info
       try {
         info = await lstat(path)
@@ -46,23 +52,78 @@ export async function sweepRsyncTemps(src: string, dest: string, since: number):
         continue
       }
       if (info.isDirectory()) {
-        await walk(path)
+        await walk(path, relPath)
         continue
       }
-      if (!info.isFile() || !RSYNC_TEMP.test(name) || (info.mode & 0o777) !== 0o600 || info.mtimeMs < since - 2000) continue
-      if (await exists(join(srcBase, relative(dest, path)))) continue
+      const target = tempTarget(name)
+      if (target === undefined || !info.isFile() || (info.mode & 0o777) !== 0o600 || info.mtimeMs < since - 2000) continue
+      const srcDir = rel.length === 0 ? srcBase : joinBytes(srcBase, rel)
+      // a source file of this very name is data; a temp of a file this copy does not have is not ours
+      if (await exists(joinBytes(srcDir, name))) continue
+      if (!(await isFile(joinBytes(srcDir, target)))) continue
+      if (open.has(`${info.dev}:${info.ino}`)) continue
       await rm(path, {force: true})
-      removed.push(path)
+      removed.push(path.toString())
     }
   }
-  if (await exists(dest)) await walk(dest)
+  await walk(destRoot, Buffer.alloc(0))
   return removed
 }
 
-async function exists(path: string): Promise<boolean> {
+/** `.name.XXXXXX` → `name`; undefined for any other name. */
+function tempTarget(name: Buffer): Buffer | undefined {
+  // rsync's mkstemp suffix: six letters or digits after the last dot
+  if (name.length < 9 || name[0] !== 0x2e || name[name.length - 7] !== 0x2e) return undefined
+  const suffix = name.subarray(name.length - 6)
+  if (!/^[A-Za-z0-9]{6}$/.test(suffix.toString('latin1'))) return undefined
+  return name.subarray(1, name.length - 7)
+}
+
+/** dev:ino of every file some process on this machine has open (/proc/<pid>/fd), as far as we may look. */
+function openFiles(): Set<string> {
+  const open = new Set<string>()
+  let pids: string[]
+  try {
+    // /proc's names are ASCII; read as bytes like every other directory here
+    pids = readdirSync('/proc', {encoding: 'buffer'}).map((p) => p.toString('latin1')).filter((p) => /^\d+$/.test(p))
+  } catch {
+    return open
+  }
+  for (const pid of pids) {
+    let fds: string[]
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`, {encoding: 'buffer'}).map((fd) => fd.toString('latin1'))
+    } catch {
+      continue // gone, or not ours to read
+    }
+    for (const fd of fds) {
+      try {
+        const st = statSync(`/proc/${pid}/fd/${fd}`)
+        if (st.isFile()) open.add(`${st.dev}:${st.ino}`)
+      } catch {
+        // closed meanwhile
+      }
+    }
+  }
+  return open
+}
+
+function joinBytes(dir: Buffer, name: Buffer): Buffer {
+  return Buffer.concat([dir, Buffer.from('/'), name])
+}
+
+async function exists(path: Buffer): Promise<boolean> {
   try {
     await lstat(path)
     return true
+  } catch {
+    return false
+  }
+}
+
+async function isFile(path: Buffer): Promise<boolean> {
+  try {
+    return (await lstat(path)).isFile()
   } catch {
     return false
   }
