@@ -1,4 +1,6 @@
 import {spawn} from 'node:child_process'
+import {writeFileSync} from 'node:fs'
+import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {BIN} from '../helpers/run-cli.js'
 import {createScratch} from './copy-helpers.js'
@@ -23,5 +25,28 @@ describe('a log stream that breaks never changes the run (spec §8.4)', () => {
     expect(code).toBe(0)
     // the final progress report still reached the receiver, with the last counters
     expect(srv.json().at(-1)).toEqual({current_count: 40, total_count: 40, message: '', errcode: 0, reason: ''})
+  })
+})
+
+describe('a failed rsync spawn is an attempt that could not start, never a crash (spec §6)', () => {
+  it('EMFILE with --parallel 16 under `ulimit -n 40`: classified (-11), reported in --json, no stack trace', async () => {
+    const ws = scratch.workspace((src) => {
+      for (let i = 0; i < 200; i++) writeFileSync(join(src, `f${i}`), `${i}\n`)
+    })
+    const command = `ulimit -n 40; exec "$0" "$@"`
+    const child = spawn('sh', ['-c', command, process.execPath, BIN, 'copy', '--src', `${ws.src}/`, '--dest', ws.dest, '--parallel', '16', '--json'], {
+      cwd: ws.cwd,
+      env: {...process.env, NODE_EXTRA_CA_CERTS: ''},
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)))
+    expect(stderr).not.toMatch(/Unhandled 'error' event|\n\s+at /)
+    const out = JSON.parse(stdout) as {exitCode: number; attempts: Array<{code: number}>}
+    expect(out.exitCode).toBe(code)
+    expect(out.attempts.some((a) => a.code === -11)).toBe(true)
   })
 })

@@ -64,6 +64,7 @@ export function runRsyncAttempt(spec: AttemptSpec, io: AttemptIo = {}): Promise<
 
   return new Promise((resolve) => {
     let settled = false
+    let offStop: () => void = () => {}
     let interrupted = false
     let killTimer: NodeJS.Timeout | undefined
     const finish = (result: Omit<RawAttempt, 'stderrTail' | 'last' | 'durationMs' | 'interrupted'>) => {
@@ -97,8 +98,15 @@ export function runRsyncAttempt(spec: AttemptSpec, io: AttemptIo = {}): Promise<
 
     const pgid = child.pid
     if (pgid !== undefined) trackGroup(pgid)
+    // At once: a spawn that fails (EMFILE, EAGAIN) reports it on the next tick, with no pipes.
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      if (pgid !== undefined) untrackGroup(pgid)
+      finish({code: -11, reason: startFailureReason(spec.rsyncPath, error.code)})
+    })
+    if (!child.stdout || !child.stderr) return
+    const {stdout, stderr} = child
 
-    const offStop = spec.stop.onStop((signal, hard) => {
+    offStop = spec.stop.onStop((signal, hard) => {
       interrupted = true
       if (pgid === undefined) return
       if (hard) {
@@ -112,23 +120,18 @@ export function runRsyncAttempt(spec: AttemptSpec, io: AttemptIo = {}): Promise<
     })
 
     const counted = readBudget()
-    child.stdout!.setEncoding('latin1').on('data', (chunk: string) => {
+    stdout.setEncoding('latin1').on('data', (chunk: string) => {
       counted(chunk.length)
       splitter.push(chunk)
     })
-    child.stderr!.on('data', (chunk: Buffer) => {
+    stderr.on('data', (chunk: Buffer) => {
       counted(chunk.length)
       tail.write(chunk)
       const wait = io.onStderr?.(chunk)
       if (wait) {
-        child.stderr!.pause()
-        void wait.finally(() => child.stderr!.resume())
+        stderr.pause()
+        void wait.finally(() => stderr.resume())
       }
-    })
-
-    child.on('error', (error: NodeJS.ErrnoException) => {
-      if (pgid !== undefined) untrackGroup(pgid)
-      finish({code: -11, reason: startFailureReason(spec.rsyncPath, error.code)})
     })
 
     child.on('close', (code, signal) => {
