@@ -1,6 +1,7 @@
-import {existsSync, mkdirSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
+import {diffTrees, makeManyFiles} from '../helpers/trees.js'
 import {createScratch, runCopy, writeConfig} from './copy-helpers.js'
 
 const scratch = createScratch()
@@ -113,5 +114,20 @@ describe('what rsync would do, and its own summary, when asked', () => {
     const r = await runCopy(['copy', '--src', `${ws.src}/`, '--dest', ws.dest], ws)
     expect(r.code).toBe(22)
     expect(r.stderr).toContain('the summary line is human-readable already')
+  })
+})
+
+describe('--shard and --parallel combine (spec §9)', () => {
+  it('two shards, each with --parallel 2, together copy the tree exactly once', async () => {
+    const ws = scratch.workspace((src) => makeManyFiles(src, 60, 4))
+    for (const index of [0, 1]) {
+      const r = await runCopy(['copy', '--src', `${ws.src}/`, '--dest', ws.dest, '--dest-dir', '--shard', `${index}/2`, '--parallel', '2', '-v'], ws)
+      expect(r.code, r.stderr).toBe(0)
+      // both workers of the shard ran: --parallel is not dropped
+      expect(r.stderr).toContain(`[shard ${index}/2 worker 2/2] attempt`)
+    }
+    // every file, link and mode as in the source; a directory's mtime may move when the other shard writes into it afterwards
+    const isDirMtime = (d: string) => / mtime /.test(d) && statSync(join(ws.src, d.split(': ')[0]!)).isDirectory()
+    expect(diffTrees(ws.src, ws.dest).filter((d) => !isDirMtime(d))).toEqual([])
   })
 })

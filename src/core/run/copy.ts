@@ -136,7 +136,8 @@ export async function runCopy(req: CopyRequest, components: CopyComponents, rt: 
     )
     loops.push(...results)
     const allOk = results.every((r) => r.exitCode === EXIT.Succeed)
-    if (allOk && plans.length > 1 && !rt.stop.stopped && !settings.dryRun) await syncDirAttributes(req, rt)
+    // a shard leaves directory attributes to shard 0 and to whoever finishes last: not its pass to run over the whole tree
+    if (allOk && plans.length > 1 && req.shard === undefined && !rt.stop.stopped && !settings.dryRun) await syncDirAttributes(req, rt)
     if (allOk && req.verify && !settings.dryRun && !rt.stop.stopped) {
       verified = await verifyCopy({rsyncPath: req.rsyncPath, src: settings.src, dest: settings.dest, extraArgs: req.extraArgs, log: rt.log, stop: rt.stop}).then(
         (mismatches) => ({mismatches}),

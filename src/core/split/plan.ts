@@ -2,7 +2,7 @@ import {mkdir} from 'node:fs/promises'
 import {statSync} from 'node:fs'
 import {join} from 'node:path'
 import {buildRsyncArgs} from '../rsync/args.js'
-import {balancer, FileList, sharder, splitBase, walkTree} from './work-split.js'
+import {balancer, FileList, inShard, splitBase, walkTree} from './work-split.js'
 
 export interface ArgsContext {
   progress: boolean
@@ -24,24 +24,26 @@ export interface PlanInput {
   listDir: string
 }
 
-/** One plan for a plain copy; N `--files-from` plans for --parallel; one for --shard i/N. */
+/** One plan for a plain copy; N `--files-from` plans for --parallel N, over shard i's part with --shard i/N too. */
 export async function planWork(input: PlanInput): Promise<WorkPlan[]> {
   const split = input.parallel > 1 || input.shard !== undefined
   if (!split || !isDirectory(input.src)) return [{args: (ctx) => buildRsyncArgs({...common(ctx), src: input.src})}]
 
   const {base, prefix} = splitBase(input.src)
   await mkdir(input.listDir, {recursive: true, mode: 0o700})
-  const count = input.shard ? 1 : input.parallel
-  const lists = Array.from({length: count}, (_, i) => new FileList(join(input.listDir, `list-${i}`)))
+  const lists = Array.from({length: input.parallel}, (_, i) => new FileList(join(input.listDir, `list-${i}`)))
+  const balance = balancer(lists)
   try {
-    walkTree(base, prefix, input.shard ? sharder(lists[0]!, input.shard.index, input.shard.count) : balancer(lists))
+    walkTree(base, prefix, input.shard ? inShard(input.shard.index, input.shard.count, balance) : balance)
   } finally {
     for (const list of lists) list.close()
   }
   const used = lists.filter((l, i) => i === 0 || l.count > 0)
   const baseArg = base.endsWith('/') ? base : `${base}/`
+  const shard = input.shard ? `shard ${input.shard.index}/${input.shard.count}` : undefined
+  const worker = (i: number) => `worker ${i + 1}/${used.length}`
   return used.map((list, i) => ({
-    label: input.shard ? `shard ${input.shard.index}/${input.shard.count}` : `worker ${i + 1}/${used.length}`,
+    label: shard === undefined ? worker(i) : used.length === 1 ? shard : `${shard} ${worker(i)}`,
     args: (ctx: ArgsContext) => buildRsyncArgs({...common(ctx), src: baseArg, filesFrom: list.path}),
   }))
 }

@@ -109,9 +109,14 @@ export function balancer(lists: readonly FileList[]): (entry: TreeEntry) => void
   }
 }
 
-/** Shard `index` of `count`: its files, plus every directory for shard 0 (empty ones included). */
-export function sharder(list: FileList, index: number, count: number): (entry: TreeEntry) => void {
+/** Shard `index` of `count`: its files, plus every directory for shard 0 (empty ones included), handed to `next`. */
+export function inShard(index: number, count: number, next: (entry: TreeEntry) => void): (entry: TreeEntry) => void {
   return (entry) => {
-    if (entry.isDir ? index === 0 : shardOf(entry.rel, count) === index) list.add(entry.rel)
+    if (entry.isDir ? index === 0 : shardOf(entry.rel, count) === index) next(entry)
   }
+}
+
+/** Shard `index` of `count` into one list. */
+export function sharder(list: FileList, index: number, count: number): (entry: TreeEntry) => void {
+  return inShard(index, count, (entry) => list.add(entry.rel))
 }
