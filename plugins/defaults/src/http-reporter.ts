@@ -49,6 +49,8 @@ class HttpReporter implements Reporter {
   readonly #poster: ReportPoster
   readonly #log: FactoryEnv['log']
   #timer: NodeJS.Timeout | undefined
+  /** attempts running now: --parallel workers overlap, and one ending must not silence the others */
+  readonly #running = new Set<number>()
   #current = 0
   #total = 0
   /** the progress POST in flight; at most one (later ticks are coalesced) */
@@ -66,17 +68,21 @@ class HttpReporter implements Reporter {
   onEvent(event: CopyEvent): void {
     switch (event.type) {
       case 'attempt-start':
-        // counters are per attempt, as in the Go tool
-        this.#current = 0
-        this.#total = 0
-        this.#startTicks()
+        if (this.#running.size === 0) {
+          // counters are per attempt, as in the Go tool (with --parallel they are the workers' sum)
+          this.#current = 0
+          this.#total = 0
+          this.#startTicks()
+        }
+        this.#running.add(event.attempt)
         break
       case 'progress':
         this.#current = event.filesTransferred
         this.#total = event.filesTotal
         break
       case 'attempt-end':
-        this.#stopTicks()
+        this.#running.delete(event.attempt)
+        if (this.#running.size === 0) this.#stopTicks()
         break
       case 'done':
         this.#stopTicks()

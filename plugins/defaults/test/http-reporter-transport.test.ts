@@ -5,7 +5,7 @@ import {afterEach, describe, expect, it} from 'vitest'
 import {startForwardingProxy, type ForwardingProxy} from '../../../test/helpers/http-proxy.js'
 import {httpReporter} from '../src/http-reporter.js'
 import {MAX_RESPONSE_BYTES} from '../src/report-poster.js'
-import {captureServers, testEnv} from './reporter-env.js'
+import {captureServers, testEnv, waitFor} from './reporter-env.js'
 
 const server = captureServers()
 const proxies: ForwardingProxy[] = []
@@ -115,5 +115,23 @@ describe('http reporter: response bodies are not read past 64 KiB', () => {
     await big.finished
     expect(big.sent()).toBeLessThan(MAX_RESPONSE_BYTES + SOCKET_SLACK)
     expect(env.log.lines.filter((l) => l.startsWith('warn'))).toEqual([])
+  })
+})
+
+describe('http reporter: periodic reports while any --parallel worker runs (spec §8.1)', () => {
+  it('keeps ticking after the first worker ends its attempt, and stops when the last one does', async () => {
+    const s = await server()
+    const env = testEnv({reportAddr: s.url, progress: true, reportIntervalMs: 100})
+    const reporter = await httpReporter.create({}, env)
+    void reporter.onEvent({type: 'attempt-start', attempt: 1})
+    void reporter.onEvent({type: 'attempt-start', attempt: 2})
+    void reporter.onEvent({type: 'progress', attempt: 1, filesTransferred: 3, filesTotal: 10})
+    void reporter.onEvent({type: 'attempt-end', attempt: 1, code: 0, reason: '', class: 'ok', stderrTail: ''})
+    const afterFirstEnded = s.requests.length
+    await waitFor(() => s.requests.length >= afterFirstEnded + 2, 'periodic reports after worker 1 ended')
+    void reporter.onEvent({type: 'attempt-end', attempt: 2, code: 0, reason: '', class: 'ok', stderrTail: ''})
+    void reporter.onEvent({type: 'done', exitCode: 0, class: 'ok', filesTransferred: 3, filesTotal: 10, bytes: 0, durationMs: 1, stderrTail: '', reason: ''})
+    await reporter.flush?.(Date.now() + 5000)
+    expect(s.json().at(-1)).toEqual({current_count: 3, total_count: 10, message: '', errcode: 0, reason: ''})
   })
 })

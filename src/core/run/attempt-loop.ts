@@ -1,4 +1,5 @@
 import type {AttemptResult, ClassifyRule, Logger, RetryPolicy} from '../../plugin-api.js'
+import {trailingThrottle} from './throttle.js'
 import {EXIT} from '../codes/exit.js'
 import {classify} from '../classify/classify.js'
 import type {EventBus} from './events.js'
@@ -42,7 +43,7 @@ export interface LoopOutcome {
   warnings: string[]
 }
 
-/** How often progress events may fire; the last sample of an attempt is always sent. */
+/** How often progress events may fire; a throttled sample waits at most this long, and the last of an attempt is always sent. */
 const PROGRESS_EVERY_MS = 100
 
 /** The attempt loop: rsync runs, the classifier names the result, the policy decides, the loop obeys. */
@@ -55,26 +56,19 @@ export async function runAttemptLoop(spec: LoopSpec, rt: LoopRuntime): Promise<L
     const attemptStarted = Date.now()
     rt.bus.emit({type: 'attempt-start', attempt})
     rt.log.debug(`${tag}attempt ${attempt}: ${spec.rsyncPath} ${spec.args.map((a) => JSON.stringify(a)).join(' ')}`)
-    let lastSent = 0
-    let pending = false
+    const progress = trailingThrottle<ProgressSample>(PROGRESS_EVERY_MS, (sample) =>
+      rt.bus.emit({type: 'progress', attempt, ...(rt.combine ? rt.combine(spec.label ?? '', sample) : sample)}),
+    )
     const raw = await runRsyncAttempt(
       {rsyncPath: spec.rsyncPath, args: spec.args, stderrTailBytes: spec.stderrTailBytes, graceMs: spec.graceMs, stop: rt.stop, ...(spec.env ? {env: spec.env} : {})},
       {
         ...(rt.onStderr ? {onStderr: rt.onStderr} : {}),
         ...(rt.onLine ? {onLine: rt.onLine} : {}),
-        onProgress: (sample) => {
-          const now = Date.now()
-          if (now - lastSent < PROGRESS_EVERY_MS) {
-            pending = true
-            return
-          }
-          lastSent = now
-          pending = false
-          rt.bus.emit({type: 'progress', attempt, ...(rt.combine ? rt.combine(spec.label ?? '', sample) : sample)})
-        },
+        onProgress: (sample) => progress.push(sample),
       },
     )
-    if (pending) rt.bus.emit({type: 'progress', attempt, ...(rt.combine ? rt.combine(spec.label ?? '', raw.last) : raw.last)})
+    // a sample still held back goes out now, as the attempt's last counters (its end-of-run summary included)
+    progress.flush(raw.last)
     if (mayLeaveTempFiles(raw.code, raw.interrupted)) {
       const removed = await sweepRsyncTemps(spec.src, spec.dest, attemptStarted)
       if (removed.length > 0) rt.log.info(`${tag}removed ${removed.length} temporary file(s) the interrupted rsync left: ${removed.join(', ')}`)
