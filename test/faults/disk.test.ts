@@ -88,6 +88,17 @@ describe('disk faults with real rsync', () => {
     expect([...snapshot(dest).keys()]).toEqual(['already.txt'])
   })
 
+  it('--dest-dir on a read-only file system → 30 before rsync starts, not ENOENT/255 (spec §3)', async () => {
+    const src = makeSource('src-erofs-destdir', 0)
+    const mnt = sb.path('dst-erofs-destdir')
+    sb.mountTmpfs(mnt, 'size=1m')
+    sb.remountReadOnly(mnt)
+    const r = await launch(['-dest-dir', '-src', `${src}/`, '-dest', `${mnt}/new/dest`], {cwd: sb.mkdir('cwd-erofs-destdir')}).done
+    expect(r.code, r.stderr).toBe(30)
+    expect(r.stderr).toContain(`cannot create dest dir ${mnt}/new/dest: read-only file system`)
+    expect([...snapshot(mnt).keys()]).toEqual([])
+  })
+
   it(`permission denied: as ${unprivileged.who} into another user's 0755 dir → 13, not retried, nothing written`, async () => {
     const src = makeSource('src-eacces', 0)
     chmodSync(`${src}/sub`, 0o755)
