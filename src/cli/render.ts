@@ -105,6 +105,8 @@ export function outcomeObject(o: CopyOutcome, config: string | null): Record<str
     durationMs: o.durationMs,
     stderrTail: o.stderrTail,
     ...(o.mismatches === undefined ? {} : {mismatches: o.mismatches}),
+    ...(o.extras === undefined ? {} : {extras: o.extras}),
+    ...(o.mismatchSample === undefined ? {} : {mismatchSample: o.mismatchSample}),
     warnings: o.warnings,
     config,
   }

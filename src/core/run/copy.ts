@@ -18,7 +18,7 @@ import {parseProgressLine, type ProgressSample} from '../rsync/progress.js'
 import {terminatedReason} from '../codes/go-reason.js'
 import {signalExitCode, type StopController} from './stop.js'
 import {validateRunInput} from './validate.js'
-import {verifyCopy} from './verify.js'
+import {verifyCopy, type VerifyResult} from './verify.js'
 
 export interface CopyRequest {
   settings: RunSettings
@@ -70,7 +70,12 @@ export interface CopyOutcome {
   bytes: number
   durationMs: number
   stderrTail: string
-  mismatches?: number
+  /** --verify: files that differ; null when the pass was interrupted */
+  mismatches?: number | null
+  /** --verify: entries only in dest */
+  extras?: number
+  /** --verify: the first differing names */
+  mismatchSample?: string[]
   warnings: string[]
   /** set when exitCode is not 0 */
   error?: OutcomeError
@@ -139,9 +144,11 @@ export async function runCopy(req: CopyRequest, components: CopyComponents, rt: 
     // a shard leaves directory attributes to shard 0 and to whoever finishes last: not its pass to run over the whole tree
     if (allOk && plans.length > 1 && req.shard === undefined && !rt.stop.stopped && !settings.dryRun) await syncDirAttributes(req, rt)
     if (allOk && req.verify && !settings.dryRun && !rt.stop.stopped) {
-      verified = await verifyCopy({rsyncPath: req.rsyncPath, src: settings.src, dest: settings.dest, extraArgs: req.extraArgs, log: rt.log, stop: rt.stop}).then(
-        (mismatches) => ({mismatches}),
-        (error: unknown) => ({mismatches: undefined, failure: error instanceof Error ? error.message : String(error)}),
+      // a shard verifies its own part only (spec §10)
+      const filesFrom = req.shard === undefined ? undefined : plans.flatMap((p) => (p.filesFrom === undefined ? [] : [p.filesFrom]))
+      verified = await verifyCopy({rsyncPath: req.rsyncPath, src: filesFrom === undefined ? settings.src : (plans[0]?.src ?? settings.src), dest: settings.dest, extraArgs: req.extraArgs, filesFrom, log: rt.log, stop: rt.stop}).then(
+        (result) => ({result}),
+        (error: unknown) => ({result: undefined, failure: error instanceof Error ? error.message : String(error)}),
       )
     }
   } finally {
@@ -188,7 +195,8 @@ function wantsProgress(components: CopyComponents): boolean {
 }
 
 interface Verified {
-  mismatches: number | undefined
+  /** undefined: a signal interrupted the pass */
+  result: VerifyResult | undefined
   /** the verify pass itself failed */
   failure?: string
 }
@@ -234,7 +242,8 @@ async function planOrFail(input: Parameters<typeof planWork>[0]): ReturnType<typ
 }
 
 function summarize(loops: readonly LoopOutcome[], started: number, stop: StopController, verified: Verified | undefined): CopyOutcome {
-  const mismatches = verified?.mismatches
+  // null: the verify pass was interrupted, nothing is known (spec §10)
+  const mismatches = verified === undefined || verified.failure !== undefined ? undefined : (verified.result?.mismatches ?? null)
   const attempts: AttemptResult[] = loops.flatMap((l) => l.attempts).sort((a, b) => a.attempt - b.attempt)
   const warnings = loops.flatMap((l) => l.warnings)
   // The most severe loop decides the exit code; its last attempt gives the reason and stderr.
@@ -248,6 +257,7 @@ function summarize(loops: readonly LoopOutcome[], started: number, stop: StopCon
   let exitCode: number = worst?.loop.exitCode ?? EXIT.Succeed
   let cls: string = exitCode === EXIT.Succeed ? 'ok' : worst?.last?.class ?? 'fatal'
   let reason = worst?.last?.reason ?? ''
+  let stderrTail = worst?.last?.stderrTail ?? ''
   let kind: ErrorKind = 'rsync'
   if (exitCode === EXIT.Succeed && worst?.last && worst.last.class !== 'ok') cls = worst.last.class
   if (stop.signal) {
@@ -260,11 +270,13 @@ function summarize(loops: readonly LoopOutcome[], started: number, stop: StopCon
     cls = 'fatal'
     reason = `verify: ${verified.failure}`
     kind = 'verify'
-  } else if (exitCode === EXIT.Succeed && mismatches !== undefined && mismatches > 0) {
+  } else if (exitCode === EXIT.Succeed && typeof mismatches === 'number' && mismatches > 0) {
     exitCode = EXIT.ErrIOError
     cls = 'fatal'
     reason = `verify: ${mismatches} file(s) differ between src and dest`
     kind = 'verify'
+    // the error report's message: which files, not rsync's (empty) stderr
+    stderrTail = [`${reason}, e.g.:`, ...(verified?.result?.sample ?? [])].join('\n')
   }
   const error = exitCode === EXIT.Succeed ? undefined : outcomeError(kind, cls, reason, exitCode)
   const lastOfEach = loops.map((l) => l.attempts.at(-1))
@@ -277,8 +289,9 @@ function summarize(loops: readonly LoopOutcome[], started: number, stop: StopCon
     filesTotal: lastOfEach.reduce((n, a) => n + (a?.filesTotal ?? 0), 0),
     bytes: attempts.reduce((n, a) => n + a.bytes, 0),
     durationMs: Date.now() - started,
-    stderrTail: worst?.last?.stderrTail ?? '',
+    stderrTail,
     ...(mismatches === undefined ? {} : {mismatches}),
+    ...(verified?.result === undefined ? {} : {extras: verified.result.extras, mismatchSample: verified.result.sample}),
     warnings,
     ...(error === undefined ? {} : {error}),
   }

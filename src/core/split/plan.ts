@@ -14,6 +14,10 @@ export interface ArgsContext {
 /** One rsync process's share of the work. */
 export interface WorkPlan {
   label?: string
+  /** what rsync is given as SRC (the split base for a split copy) */
+  src: string
+  /** the NUL-separated list of this part, relative to `src` */
+  filesFrom?: string
   args(ctx: ArgsContext): string[]
 }
 
@@ -27,7 +31,7 @@ export interface PlanInput {
 /** One plan for a plain copy; N `--files-from` plans for --parallel N, over shard i's part with --shard i/N too. */
 export async function planWork(input: PlanInput): Promise<WorkPlan[]> {
   const split = input.parallel > 1 || input.shard !== undefined
-  if (!split || !isDirectory(input.src)) return [{args: (ctx) => buildRsyncArgs({...common(ctx), src: input.src})}]
+  if (!split || !isDirectory(input.src)) return [{src: input.src, args: (ctx) => buildRsyncArgs({...common(ctx), src: input.src})}]
 
   const {base, prefix} = splitBase(input.src)
   await mkdir(input.listDir, {recursive: true, mode: 0o700})
@@ -44,6 +48,8 @@ export async function planWork(input: PlanInput): Promise<WorkPlan[]> {
   const worker = (i: number) => `worker ${i + 1}/${used.length}`
   return used.map((list, i) => ({
     label: shard === undefined ? worker(i) : used.length === 1 ? shard : `${shard} ${worker(i)}`,
+    src: baseArg,
+    filesFrom: list.path,
     args: (ctx: ArgsContext) => buildRsyncArgs({...common(ctx), src: baseArg, filesFrom: list.path}),
   }))
 }
