@@ -7,7 +7,8 @@
  */
 
 export * from './plugin-api.js'
-export {runCopy, type AttemptSummary, type CopyComponents, type CopyOutcome, type CopyRequest, type CopyRuntime} from './core/run/copy.js'
+export {runCopy, type CopyComponents, type CopyRequest, type CopyRuntime} from './core/run/copy.js'
+export type {AttemptSummary, CopyOutcome, OutcomeError} from './core/run/outcome.js'
 export {classify, isRetryableClass, type Classification, type ClassifyInput} from './core/classify/classify.js'
 export {SEED_RULES, ERRNO_CODES} from './core/classify/rules.js'
 export {loadConfig, type ComponentEntry, type TransporterConfig} from './core/config/load.js'

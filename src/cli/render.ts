@@ -6,7 +6,7 @@
  * secret (every text goes through the redaction).
  */
 import {ERROR_KINDS, isTransporterError, type ErrorCode} from '../core/codes/errors.js'
-import type {CopyOutcome} from '../core/run/copy.js'
+import type {CopyOutcome} from '../core/run/outcome.js'
 import {redactText} from '../core/secrets/redact.js'
 
 export interface UserError {

@@ -1,4 +1,4 @@
-import type {CopyOutcome} from '../core/run/copy.js'
+import type {CopyOutcome} from '../core/run/outcome.js'
 
 /** The one human line a run ends with (spec §8.4): counts, bytes, duration, rate, attempts, exit code. */
 export function summaryLine(o: CopyOutcome): string {
