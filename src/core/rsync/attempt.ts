@@ -1,4 +1,5 @@
-import {spawn} from 'node:child_process'
+import {spawn, type ChildProcess} from 'node:child_process'
+import type {Readable} from 'node:stream'
 import {trackGroup, untrackGroup, signalGroup} from './children.js'
 import {findSetpriv, resolveExecutable} from './exec-path.js'
 import {readBudget} from './reclaim.js'
@@ -48,8 +49,48 @@ function deathSignalWrapper(): string | undefined {
 export function runRsyncAttempt(spec: AttemptSpec, io: AttemptIo = {}): Promise<RawAttempt> {
   const started = Date.now()
   const tail = new TailBuffer(spec.stderrTailBytes)
+  const out = stdoutReader(io)
+
+  return new Promise((resolve) => {
+    const spawned = spawnRsync(spec)
+    if ('failure' in spawned) {
+      resolve({code: -11, reason: spawned.failure, stderrTail: '', last: out.last(), durationMs: 0, interrupted: false})
+      return
+    }
+    const {child} = spawned
+    const pgid = child.pid
+    if (pgid !== undefined) trackGroup(pgid)
+    let settled = false
+    let stop = {interrupted: false, off: () => {}}
+    const finish = (result: Omit<RawAttempt, 'stderrTail' | 'last' | 'durationMs' | 'interrupted'>) => {
+      if (settled) return
+      settled = true
+      stop.off()
+      out.end()
+      resolve({...result, stderrTail: tail.text(), last: out.last(), durationMs: Date.now() - started, interrupted: stop.interrupted})
+    }
+    // At once: a spawn that fails (EMFILE, EAGAIN) reports it on the next tick, with no pipes.
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      if (pgid !== undefined) untrackGroup(pgid)
+      finish({code: -11, reason: startFailureReason(spec.rsyncPath, error.code)})
+    })
+    if (!child.stdout || !child.stderr || pgid === undefined) return
+    stop = forwardStop(spec, pgid)
+    readStreams(child.stdout, child.stderr, out, tail, io)
+    child.on('close', (code, signal) => {
+      // A child of rsync orphaned by a kill of the top process must not linger.
+      signalGroup(pgid, 'SIGKILL')
+      untrackGroup(pgid)
+      if (signal) finish({code: -1, signal, reason: signalReason(signal)})
+      else if (code === null) finish({code: -12, reason: 'wait: no exit status'})
+      else finish({code, reason: exitReason(code)})
+    })
+  })
+}
+
+/** rsync's stdout as lines: progress samples, the end-of-run summary (which wins over the last live sample), every line to `io`. */
+function stdoutReader(io: AttemptIo): {splitter: LineSplitter; last(): ProgressSample; end(): void} {
   let last: ProgressSample = {filesTransferred: 0, filesTotal: 0}
-  // the end-of-run summary, when rsync prints one; it wins over the last live sample
   const summary: Partial<ProgressSample> = {}
   const splitter = new LineSplitter((line) => {
     io.onLine?.(line)
@@ -61,88 +102,59 @@ export function runRsyncAttempt(spec: AttemptSpec, io: AttemptIo = {}): Promise<
     last = sample
     io.onProgress?.(sample)
   })
+  return {splitter, last: () => ({...last, ...summary}), end: () => splitter.end()}
+}
 
-  return new Promise((resolve) => {
-    let settled = false
-    let offStop: () => void = () => {}
-    let interrupted = false
-    let killTimer: NodeJS.Timeout | undefined
-    const finish = (result: Omit<RawAttempt, 'stderrTail' | 'last' | 'durationMs' | 'interrupted'>) => {
-      if (settled) return
-      settled = true
-      if (killTimer) clearTimeout(killTimer)
-      offStop()
-      splitter.end()
-      resolve({...result, stderrTail: tail.text(), last: {...last, ...summary}, durationMs: Date.now() - started, interrupted})
-    }
+/** Spawns rsync (under setpriv's parent-death signal when there is one), or says why it could not. */
+function spawnRsync(spec: AttemptSpec): {child: ChildProcess} | {failure: string} {
+  // rsync has no use for transporter's variables, and TRANSPORTER_REPORT_ADDR may hold credentials
+  const env = withoutTransporterEnv(spec.env ?? process.env)
+  const found = resolveExecutable(spec.rsyncPath, env.PATH)
+  if ('errno' in found) return {failure: startFailureReason(spec.rsyncPath, found.errno)}
+  const setpriv = deathSignalWrapper()
+  const [command, argv] = setpriv ? [setpriv, ['--pdeathsig', 'SIGTERM', found.path, ...spec.args]] : [found.path, spec.args]
+  try {
+    return {child: spawn(command, argv, {detached: true, stdio: ['ignore', 'pipe', 'pipe'], env})}
+  } catch (error) {
+    return {failure: startFailureReason(spec.rsyncPath, (error as NodeJS.ErrnoException).code)}
+  }
+}
 
-    // rsync has no use for transporter's variables, and TRANSPORTER_REPORT_ADDR may hold credentials
-    const env = withoutTransporterEnv(spec.env ?? process.env)
-    const found = resolveExecutable(spec.rsyncPath, env.PATH)
-    if ('errno' in found) {
-      settled = true
-      resolve({code: -11, reason: startFailureReason(spec.rsyncPath, found.errno), stderrTail: '', last, durationMs: 0, interrupted: false})
+/** A stop request reaches rsync's whole group: the same signal first (rsync then removes its temp file), SIGKILL after the grace period. */
+function forwardStop(spec: AttemptSpec, pgid: number): {interrupted: boolean; off: () => void} {
+  let killTimer: NodeJS.Timeout | undefined
+  const state = {interrupted: false, off: () => {}}
+  const offStop = spec.stop.onStop((signal, hard) => {
+    state.interrupted = true
+    if (hard) {
+      signalGroup(pgid, 'SIGKILL')
       return
     }
-    const setpriv = deathSignalWrapper()
-    const [command, argv] = setpriv ? [setpriv, ['--pdeathsig', 'SIGTERM', found.path, ...spec.args]] : [found.path, spec.args]
-    let child: ReturnType<typeof spawn>
-    try {
-      child = spawn(command, argv, {detached: true, stdio: ['ignore', 'pipe', 'pipe'], env})
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code
-      settled = true
-      resolve({code: -11, reason: startFailureReason(spec.rsyncPath, code), stderrTail: '', last, durationMs: 0, interrupted: false})
-      return
+    signalGroup(pgid, signal)
+    killTimer ??= setTimeout(() => signalGroup(pgid, 'SIGKILL'), spec.graceMs)
+    killTimer.unref()
+  })
+  state.off = () => {
+    if (killTimer) clearTimeout(killTimer)
+    offStop()
+  }
+  return state
+}
+
+/** stdout into the line reader, stderr into the bounded tail and to `io` (whose promise pauses reading: backpressure). */
+function readStreams(stdout: Readable, stderr: Readable, out: {splitter: LineSplitter}, tail: TailBuffer, io: AttemptIo): void {
+  const counted = readBudget()
+  stdout.setEncoding('latin1').on('data', (chunk: string) => {
+    counted(chunk.length)
+    out.splitter.push(chunk)
+  })
+  stderr.on('data', (chunk: Buffer) => {
+    counted(chunk.length)
+    tail.write(chunk)
+    const wait = io.onStderr?.(chunk)
+    if (wait) {
+      stderr.pause()
+      void wait.finally(() => stderr.resume())
     }
-
-    const pgid = child.pid
-    if (pgid !== undefined) trackGroup(pgid)
-    // At once: a spawn that fails (EMFILE, EAGAIN) reports it on the next tick, with no pipes.
-    child.on('error', (error: NodeJS.ErrnoException) => {
-      if (pgid !== undefined) untrackGroup(pgid)
-      finish({code: -11, reason: startFailureReason(spec.rsyncPath, error.code)})
-    })
-    if (!child.stdout || !child.stderr) return
-    const {stdout, stderr} = child
-
-    offStop = spec.stop.onStop((signal, hard) => {
-      interrupted = true
-      if (pgid === undefined) return
-      if (hard) {
-        signalGroup(pgid, 'SIGKILL')
-        return
-      }
-      // rsync cleans up its temporary files on SIGTERM/SIGINT/SIGHUP; SIGKILL only after the grace period.
-      signalGroup(pgid, signal)
-      killTimer ??= setTimeout(() => signalGroup(pgid, 'SIGKILL'), spec.graceMs)
-      killTimer.unref()
-    })
-
-    const counted = readBudget()
-    stdout.setEncoding('latin1').on('data', (chunk: string) => {
-      counted(chunk.length)
-      splitter.push(chunk)
-    })
-    stderr.on('data', (chunk: Buffer) => {
-      counted(chunk.length)
-      tail.write(chunk)
-      const wait = io.onStderr?.(chunk)
-      if (wait) {
-        stderr.pause()
-        void wait.finally(() => stderr.resume())
-      }
-    })
-
-    child.on('close', (code, signal) => {
-      if (pgid !== undefined) {
-        // A child of rsync orphaned by a kill of the top process must not linger.
-        signalGroup(pgid, 'SIGKILL')
-        untrackGroup(pgid)
-      }
-      if (signal) finish({code: -1, signal, reason: signalReason(signal)})
-      else if (code === null) finish({code: -12, reason: 'wait: no exit status'})
-      else finish({code, reason: exitReason(code)})
-    })
   })
 }
