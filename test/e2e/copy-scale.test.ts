@@ -2,7 +2,7 @@ import {appendFileSync, existsSync, readdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {startCaptureServer, type CaptureServer} from '../helpers/capture-server.js'
-import {cleanup, diffTrees, makeManyFiles, makeSampleTree, makeWorkspace, rsyncCounts, type Workspace} from '../helpers/trees.js'
+import {cleanup, diffTrees, leftovers, makeManyFiles, makeSampleTree, makeWorkspace, rsyncCounts, type Workspace} from '../helpers/trees.js'
 import {runCopy} from './copy-helpers.js'
 
 const spaces: Workspace[] = []
@@ -21,12 +21,6 @@ function workspace(fill?: (src: string) => void): Workspace {
   return ws
 }
 
-function noTempLeftovers(dir: string): void {
-  const walk = (d: string): string[] =>
-    readdirSync(d, {withFileTypes: true}).flatMap((e) => (e.isDirectory() ? [e.name, ...walk(join(d, e.name))] : [e.name]))
-  expect(walk(dir).filter((n) => n.startsWith('.transporter-tmp-') || /^\..+\.[A-Za-z0-9]{6}$/.test(n))).toEqual([])
-}
-
 describe('copy --parallel', () => {
   it('copies the whole tree with N rsync processes and one summed report stream', async () => {
     const ws = workspace((src) => makeManyFiles(join(src, 'many'), 600, 12))
@@ -36,7 +30,7 @@ describe('copy --parallel', () => {
     expect(r.stderr).not.toContain('retrying')
     expect(r.code).toBe(0)
     expect(diffTrees(ws.src, ws.dest)).toEqual([])
-    noTempLeftovers(ws.dest)
+    expect(leftovers(ws.dest)).toEqual([])
     const result = JSON.parse(r.stdout) as {attempts: unknown[]; filesTransferred: number}
     expect(result.attempts).toHaveLength(3)
     // every file is transferred by exactly one worker: the sum is what a single rsync counts

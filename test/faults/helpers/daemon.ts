@@ -52,8 +52,7 @@ export async function startDaemon(sb: Sandbox, name: string, dir: string): Promi
 
 /**
  * transporter only copies between local paths; this rsync wrapper turns its
- * local DEST into the daemon URL (and the temp dir into one relative to the
- * module), so the real network transfer runs under transporter's control.
+ * local DEST into the daemon URL, so the real network transfer runs under transporter's control.
  */
 export function daemonWrapperScript(log: string, daemonUrl: string): string {
   return `#!/bin/bash
@@ -62,11 +61,7 @@ args=("$@")
 n=\${#args[@]}
 out=()
 for ((i = 0; i < n - 1; i++)); do
-  a=\${args[i]}
-  case "$a" in
-    --temp-dir=*) a="--temp-dir=\${a##*/}" ;;
-  esac
-  out+=("$a")
+  out+=("\${args[i]}")
 done
 exec ${REAL_RSYNC} "\${out[@]}" '${daemonUrl}'
 `
