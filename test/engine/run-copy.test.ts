@@ -1,74 +1,16 @@
 /**
  * core.runCopy in process (no CLI start-up): real rsync on small temp trees,
  * and the fake rsync for sequences real rsync cannot be made to produce.
- * Components come from the default plugin's factories.
  */
 import {mkdirSync, readdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {afterAll, beforeAll, describe, expect, test} from 'vitest'
-import register from '../../plugins/defaults/src/register.js'
-import {SEED_RULES} from '../../src/core/classify/rules.js'
+import {describe, expect, test} from 'vitest'
 import {MSG_MAX_RETRY} from '../../src/core/codes/messages.js'
-import {runCopy, type CopyComponents, type CopyRequest} from '../../src/core/run/copy.js'
-import {StopController} from '../../src/core/run/stop.js'
-import type {CopyEvent, Reporter, RunSettings, TransporterPlugin} from '../../src/plugin-api.js'
-import {memoryLogger, testFactoryEnv} from '../../src/testing/env.js'
-import {fakeRsync, type FakeStep} from '../helpers/fake-rsync.js'
-import {cleanup, diffTrees, leftovers, makeSampleTree, makeWorkspace, snapshotTree, type Workspace} from '../helpers/trees.js'
+import type {CopyEvent, RunSettings} from '../../src/plugin-api.js'
+import type {CopyRequest} from '../../src/core/run/copy.js'
+import {diffTrees, leftovers, snapshotTree} from '../helpers/trees.js'
 import {waitFor} from '../helpers/wait.js'
-
-let plugin: TransporterPlugin
-beforeAll(async () => {
-  plugin = await register({} as never)
-})
-const spaces: Workspace[] = []
-afterAll(() => cleanup(...spaces.map((w) => w.root)))
-
-function workspace(fill?: (src: string) => void): Workspace {
-  const ws = makeWorkspace(fill)
-  spaces.push(ws)
-  return ws
-}
-
-interface Harness {
-  events: CopyEvent[]
-  log: ReturnType<typeof memoryLogger>
-  stop: StopController
-  stderr: Buffer[]
-  run: () => ReturnType<typeof runCopy>
-}
-
-/** A request like the CLI's, components from the default plugin, and a reporter that records every event. */
-async function harness(settings: Partial<RunSettings>, request: Partial<CopyRequest> = {}, opts: {wantsProgress?: boolean; mountChecks?: boolean} = {}): Promise<Harness> {
-  const env = testFactoryEnv({settings})
-  const events: CopyEvent[] = []
-  const recorder: Reporter = {onEvent: (e) => void events.push(e), ...(opts.wantsProgress ? {wantsProgress: true} : {})}
-  const components: CopyComponents = {
-    reporters: [{id: 'recorder', reporter: recorder}],
-    retryPolicy: await plugin.retryPolicies!.default!.create({}, env),
-    mountChecks: opts.mountChecks === false ? [] : [{id: 'statfs', check: await plugin.mountChecks!.statfs!.create({}, env)}],
-    classifyRules: [...SEED_RULES],
-  }
-  const req: CopyRequest = {
-    settings: env.settings,
-    destDir: false,
-    rsyncPath: 'rsync',
-    extraArgs: [],
-    stderrTailBytes: 16 * 1024,
-    graceMs: 2000,
-    flushBudgetMs: 1000,
-    parallel: 1,
-    verify: false,
-    ...request,
-  }
-  const log = memoryLogger()
-  const stop = new StopController()
-  const stderr: Buffer[] = []
-  return {events, log, stop, stderr, run: () => runCopy(req, components, {log, stop, onStderr: (c) => void stderr.push(c)})}
-}
-
-const types = (events: CopyEvent[]) => events.filter((e) => e.type !== 'progress').map((e) => e.type)
-const regularFiles = (root: string) => [...snapshotTree(root).values()].filter((e) => e.type === 'file').length
+import {harness, regularFiles, types, withFake, workspace} from './harness.js'
 
 describe('runCopy with real rsync', () => {
   test('copies a tree byte for byte; events start → attempt → done with real counts', async () => {
@@ -147,14 +89,6 @@ describe('runCopy with real rsync', () => {
 })
 
 describe('runCopy with the fake rsync', () => {
-  async function withFake(steps: FakeStep[], settings: Partial<RunSettings> = {}, request: Partial<CopyRequest> = {}, opts: {wantsProgress?: boolean} = {}) {
-    const ws = workspace(() => {})
-    mkdirSync(ws.dest)
-    const fake = fakeRsync(ws.root, steps)
-    const h = await harness({src: `${ws.src}/`, dest: ws.dest, ...settings}, {rsyncPath: fake.path, env: {...process.env, ...fake.env}, ...request}, opts)
-    return {ws, fake, h}
-  }
-
   test('24, 24, 11, 0: vanished retries uncounted, 11 counted, exit 0 with the same argv every time', async () => {
     const {fake, h} = await withFake([{exit: 24}, {exit: 24}, {exit: 11, stderr: 'rsync error: error in file IO (code 11)\n'}, {exit: 0}])
     const outcome = await h.run()
