@@ -34,6 +34,8 @@ describe('validateRunInput', () => {
     ['rsync:// src', {src: 'rsync://host/mod/'}, 'remote endpoints (rsync://, host:path) are not supported yet'],
     ['host:path dest', {dest: 'host:/data'}, 'remote endpoints'],
     ['host::module dest', {dest: 'host::mod'}, 'remote endpoints'],
+    ['user@host:path dest', {dest: 'me@host:/data'}, 'remote endpoints'],
+    ['dot-relative src', {src: './src'}, MSG_SRC_OR_DEST],
     ['a newline in src', {src: '/a\nb'}, 'src path contains a control character'],
     ['a tab in dest', {dest: '/a\tb'}, 'dest path contains a control character'],
     ['progress without an address', {progress: true}, `${MSG_MISS_PARTNER}: --progress needs --report-addr`],
@@ -44,6 +46,8 @@ describe('validateRunInput', () => {
     ['not a URL', {reportAddr: 'api:8080/report'}, MSG_REPORT_ADDR],
     // paths before partners before the address (spec §3 order)
     ['relative src and progress without an address: the path first', {src: 'x', progress: true}, MSG_SRC_OR_DEST],
+    ['relative dest and a bad address: the path first', {dest: 'rel', progress: true, reportAddr: 'ftp://x'}, MSG_SRC_OR_DEST],
+    ['a remote src and a relative dest: the remote message first', {src: 'host:/a', dest: 'rel'}, 'remote endpoints'],
     ['progress without an address and a bad address cannot both be: the partner first', {progress: true, reportAddr: ''}, '--progress needs --report-addr'],
   ])('refuses %s with 22', (_, input, message) => {
     const e = refusal(input)
