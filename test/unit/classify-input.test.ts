@@ -3,6 +3,7 @@ import {describe, expect, test} from 'vitest'
 import {parseCodeArg} from '../../src/cli/classify-input.js'
 import {goReason, startFailureReason} from '../../src/core/codes/go-reason.js'
 import {SPEC_TABLE} from '../helpers/exit-tables.js'
+import {thrown} from '../helpers/thrown.js'
 
 // Go-style reason texts for the codes that are not an exit status.
 const REASONS: Record<number, string> = {
@@ -54,13 +55,8 @@ describe('parseCodeArg', () => {
     ['signal:NOPE', /unknown signal "NOPE"/],
     ['signal:', /./],
   ])('%j is a usage error (22)', (arg, message) => {
-    let error: {exitCode?: number; message?: string} = {}
-    try {
-      parseCodeArg(arg)
-    } catch (e) {
-      error = e as typeof error
-    }
-    expect(error.exitCode).toBe(22)
-    expect(error.message).toMatch(message)
+    const error = thrown(() => parseCodeArg(arg))
+    expect(error?.exitCode).toBe(22)
+    expect(error?.message).toMatch(message)
   })
 })

@@ -4,6 +4,7 @@ import {envValue, parseShard, resolveCopySettings} from '../../src/cli/copy-sett
 import {jsonRequested} from '../../src/cli/json-mode.js'
 import type {TransporterConfig} from '../../src/core/config/load.js'
 import type {CopyDefaults, CopyFlags} from '../../src/core/config/copy-options.js'
+import {thrown} from '../helpers/thrown.js'
 
 function config(copy: Partial<CopyDefaults> = {}, rsyncPath?: string): TransporterConfig {
   return {
@@ -19,17 +20,6 @@ function config(copy: Partial<CopyDefaults> = {}, rsyncPath?: string): Transport
 }
 
 const resolve = (flags: CopyFlags = {}, env: NodeJS.ProcessEnv = {}, cfg = config()) => resolveCopySettings(flags, env, cfg)
-
-/** The thrown error's exit code and message, or undefined when nothing was thrown. */
-function failure(fn: () => unknown): {exitCode: number; message: string} | undefined {
-  try {
-    fn()
-  } catch (err) {
-    const e = err as {exitCode: number; message: string}
-    return {exitCode: e.exitCode, message: e.message}
-  }
-  return undefined
-}
 
 describe('resolveCopySettings: flag > TRANSPORTER_* > config > default', () => {
   test('built-in defaults', () => {
@@ -109,13 +99,13 @@ describe('resolveCopySettings: flag > TRANSPORTER_* > config > default', () => {
     [{TRANSPORTER_PARALLEL: '65'}, /^--parallel must be between 1 and 64, got 65$/],
     [{TRANSPORTER_SHARD: '4/4'}, /^--shard "4\/4" is not i\/N/],
   ])('%j → usage error 22', (env, message) => {
-    const f = failure(() => resolve({}, env))
+    const f = thrown(() => resolve({}, env))
     expect(f?.exitCode).toBe(22)
     expect(f?.message).toMatch(message)
   })
 
   test('a bound holds for the config too', () => {
-    expect(failure(() => resolve({}, {}, config({parallel: 0})))?.message).toBe('--parallel must be between 1 and 64, got 0')
+    expect(thrown(() => resolve({}, {}, config({parallel: 0})))?.message).toBe('--parallel must be between 1 and 64, got 0')
   })
 
   test('envValue: unset and empty are undefined', () => {
@@ -147,7 +137,7 @@ describe('parseShard', () => {
     ['auto', {JOB_COMPLETION_INDEX: '1.5', TRANSPORTER_SHARD_COUNT: '5'}],
     ['auto', {SLURM_ARRAY_TASK_ID: '9', SLURM_ARRAY_TASK_MIN: '10', SLURM_ARRAY_TASK_COUNT: '3'}],
   ])('%j with %j → 22', (value, env) => {
-    expect(failure(() => parseShard(value, env))?.exitCode).toBe(22)
+    expect(thrown(() => parseShard(value, env))?.exitCode).toBe(22)
   })
 })
 

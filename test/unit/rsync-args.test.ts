@@ -1,6 +1,7 @@
 /** The argv rsync gets and what a config may add to it (spec §5), in process. */
 import {describe, expect, test} from 'vitest'
 import {buildRsyncArgs, pathValuedOption, validateExtraArgs} from '../../src/core/rsync/args.js'
+import {thrown} from '../helpers/thrown.js'
 
 describe('buildRsyncArgs: the exact argv', () => {
   test.each<[string, Parameters<typeof buildRsyncArgs>[0], string[]]>([
@@ -54,15 +55,10 @@ describe('validateExtraArgs', () => {
     ['-', /extra arguments must be options/],
     ['--exclude=a\nb', /control characters/],
   ])('%j is refused (22), saying why', (arg, why) => {
-    let error: {exitCode?: number; message?: string} = {}
-    try {
-      validateExtraArgs(['-H', arg])
-    } catch (e) {
-      error = e as typeof error
-    }
-    expect(error.exitCode).toBe(22)
-    expect(error.message).toMatch(/^rsync\.extraArgs\[1\]: rsync option /)
-    expect(error.message).toMatch(why)
+    const error = thrown(() => validateExtraArgs(['-H', arg]))
+    expect(error?.exitCode).toBe(22)
+    expect(error?.message).toMatch(/^rsync\.extraArgs\[1\]: rsync option /)
+    expect(error?.message).toMatch(why)
   })
 
   test('the place in the message can be named', () => {

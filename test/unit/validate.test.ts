@@ -2,17 +2,11 @@
 import {describe, expect, test} from 'vitest'
 import {MSG_MISS_PARTNER, MSG_REPORT_ADDR, MSG_SRC_OR_DEST} from '../../src/core/codes/messages.js'
 import {checkReportAddr, validateRunInput, type ValidationInput} from '../../src/core/run/validate.js'
+import {thrown} from '../helpers/thrown.js'
 
 const OK: ValidationInput = {src: '/src/', dest: '/dest', progress: false, stderr: false}
 
-function refusal(input: Partial<ValidationInput>): {exitCode: number; message: string} | undefined {
-  try {
-    validateRunInput({...OK, ...input})
-  } catch (e) {
-    return e as {exitCode: number; message: string}
-  }
-  return undefined
-}
+const refusal = (input: Partial<ValidationInput>) => thrown(() => validateRunInput({...OK, ...input}))
 
 describe('validateRunInput', () => {
   test.each<[string, Partial<ValidationInput>]>([
@@ -60,12 +54,7 @@ describe('validateRunInput', () => {
   })
 
   test('a refused address has its credentials redacted', () => {
-    let message = ''
-    try {
-      checkReportAddr('ftp://user:hunter2@host/')
-    } catch (e) {
-      message = (e as Error).message
-    }
+    const message = thrown(() => checkReportAddr('ftp://user:hunter2@host/'))?.message
     expect(message).toContain(MSG_REPORT_ADDR)
     expect(message).not.toContain('hunter2')
   })
