@@ -48,6 +48,25 @@ describe('runCopy with real rsync', () => {
     expect(diffTrees(ws.src, join(ws.dest, 'src'))).toEqual([])
   })
 
+  test('a single file as src lands in an existing dest dir', async () => {
+    const ws = workspace()
+    mkdirSync(ws.dest)
+    const outcome = await (await harness({src: join(ws.src, 'big.dat'), dest: `${ws.dest}/`})).run()
+    expect(outcome.exitCode).toBe(0)
+    expect(readdirSync(ws.dest)).toEqual(['big.dat'])
+    expect(outcome.filesTransferred).toBe(1)
+  })
+
+  test('an rsync binary that does not exist: the Go start-failure text on every attempt, exit 255', async () => {
+    const ws = workspace()
+    mkdirSync(ws.dest)
+    const missing = join(ws.root, 'no/such/rsync')
+    const outcome = await (await harness({src: `${ws.src}/`, dest: ws.dest}, {rsyncPath: missing})).run()
+    expect(outcome.exitCode).toBe(255)
+    expect(outcome.attempts.map((a) => [a.code, a.reason])).toEqual(Array(3).fill([-11, `fork/exec ${missing}: no such file or directory`]))
+    expect(readdirSync(ws.dest)).toEqual([])
+  })
+
   test('dry run copies nothing', async () => {
     const ws = workspace()
     mkdirSync(ws.dest)
