@@ -17,7 +17,7 @@ import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-const FAKE = join(root, 'test/faults/helpers/fake-rsync.mjs')
+const FAKE = join(root, 'test/fixtures/fake-rsync/fake-rsync.mjs')
 const BUDGET_MB = 80
 const TAIL_LIMIT = 64 * 1024
 

@@ -4,8 +4,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {startCaptureServer, type CaptureServer} from '../helpers/capture-server.js'
 import {manifest, podmanRunArgs, writeConfigMapVolume} from '../helpers/kube.js'
 import {IMAGE, podman, podmanUnavailable, removeContainers, requireImage, skipReason} from '../helpers/podman.js'
-import {cleanup, diffTrees, makeManyFiles, makeSampleTree, tempDir} from '../helpers/trees.js'
-import {leftovers} from '../faults/helpers/tree.js'
+import {cleanup, diffTrees, leftovers, makeManyFiles, makeSampleTree, tempDir} from '../helpers/trees.js'
 
 // Spec §9/§14: no kubelet can run here, so each pod of deploy/indexed-job.yaml
 // runs as the kubelet would start it (podmanRunArgs), all at once, into one

@@ -4,8 +4,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {BIN, ROOT} from '../helpers/run-cli.js'
 import {skipReason} from '../helpers/podman.js'
 import {slurmUnavailable, startSlurm, type SlurmCluster} from '../helpers/slurm.js'
-import {cleanup, diffTrees, makeManyFiles, makeSampleTree, tempDir} from '../helpers/trees.js'
-import {leftovers} from '../faults/helpers/tree.js'
+import {cleanup, diffTrees, leftovers, makeManyFiles, makeSampleTree, tempDir} from '../helpers/trees.js'
 
 // Spec §14: deploy/slurm/transporter-array.sbatch on a real one-node Slurm
 // cluster — the array's shards together copy the tree, and a failing shard's

@@ -1,6 +1,10 @@
 /**
- * Progress (spec §8.1): real rsync on 10,000 files, the stock and legacy
- * line forms, lines that are not progress, counters per attempt.
+ * Progress (spec §8.1) through the CLI and over HTTP: real rsync on 10,000
+ * files, the legacy line form (periodic reports through the CLI: copy-legacy;
+ * unchanged counters re-sent: the http reporter's tests). Every line form, junk lines,
+ * counters per attempt and the summary's numbers are checked in process
+ * (test/engine/progress.test.ts, test/unit/progress.test.ts); the interval
+ * rules in test/unit/copy-settings.test.ts and the http reporter's tests.
  */
 import {basename, join} from 'node:path'
 import {afterAll, describe, expect, test} from 'vitest'
@@ -58,18 +62,6 @@ describe.concurrent('counts without live progress (spec §7.1: the end-of-run su
     expect(json).toMatchObject({filesTransferred: files, filesTotal: files + 3 + 1, bytes})
     expect(json.attempts).toMatchObject([{filesTransferred: files, bytes}])
   })
-
-  test('the summary\'s numbers with thousands separators are read whole', async () => {
-    const stdout =
-      '\nNumber of files: 12,345 (reg: 12,000, dir: 345)\nNumber of created files: 12,345 (reg: 12,000, dir: 345)\n' +
-      'Number of deleted files: 0\nNumber of regular files transferred: 1,234\nTotal file size: 9,876,543 bytes\n' +
-      'Total transferred file size: 1,048,576 bytes\nLiteral data: 1,048,576 bytes\nMatched data: 0 bytes\n\n' +
-      'sent 1,050,000 bytes  received 23,456 bytes  2,146,912.00 bytes/sec\ntotal size is 9,876,543  speedup is 9.20\n'
-    const {ws, fake} = await setup([{stdout}])
-    const r = await runCopy(['-src', ws.src, '-dest', ws.dest, '-rsync-path', fake.path, '--json'], ws, {env: fake.env})
-    expect(r.code, r.stderr).toBe(0)
-    expect(JSON.parse(r.stdout)).toMatchObject({filesTransferred: 1234, filesTotal: 12345, bytes: 1_048_576})
-  })
 })
 
 describe.concurrent('progress line forms and reports', () => {
@@ -78,66 +70,5 @@ describe.concurrent('progress line forms and reports', () => {
     const r = await runCopy(['-progress', '-report-interval', '10', '-report-addr', srv.url, '-src', ws.src, '-dest', ws.dest, '-rsync-path', fake.path, '--json'], ws, {env: fake.env})
     expect(r.code, r.stderr).toBe(0)
     expect(srv.requests.map((q) => q.body.toString())).toEqual([progressBody(12, 12)])
-  })
-
-  test('ir-chk totals that grow, then to-chk: the last update wins', async () => {
-    const stdout =
-      '\r      1,024 100%    1.00MB/s    0:00:00 (xfr#1, ir-chk=1000/1010)' +
-      '\r      4,096 100%    1.00MB/s    0:00:00 (xfr#4, ir-chk=1100/1190)' +
-      '\r      5,120 100%    1.00MB/s    0:00:00 (xfr#5, to-chk=0/1200)\n'
-    const {ws, fake, srv} = await setup([{stdout}])
-    const r = await runCopy(['-progress', '-report-addr', srv.url, '-src', ws.src, '-dest', ws.dest, '-rsync-path', fake.path], ws, {env: fake.env})
-    expect(r.code, r.stderr).toBe(0)
-    expect(srv.requests.map((q) => q.body.toString())).toEqual([progressBody(5, 1200)])
-  })
-
-  test('lines that are not progress are ignored, never a crash (the Go tool died on them)', async () => {
-    const junk =
-      'sending incremental file list\n' +
-      'skipping non-regular file "fifo"\n' +
-      'skipping non-regular file "sock"\n' +
-      '-\n--5\n5-\n1-2-3\nabc-12\n 12-x\n' +
-      `${'x'.repeat(20_000)}\n` +
-      '\r(xfr#, to-chk=/)\r(xfr#9, to-chk=1)\n'
-    const {ws, fake, srv} = await setup([{stdout: junk, legacy: [[2, 4]], stdoutHex: Buffer.from([0xff, 0xfe, 0x0a, 0x00, 0x0a]).toString('hex')}])
-    const r = await runCopy(['-progress', '-stderr', '-report-addr', srv.url, '-src', ws.src, '-dest', ws.dest, '-rsync-path', fake.path], ws, {env: fake.env})
-    expect(r.code, r.stderr).toBe(0)
-    expect(srv.requests.map((q) => q.body.toString())).toEqual([progressBody(2, 4)])
-  })
-
-  test('counters restart on each attempt: the final report has the last attempt\'s counts', async () => {
-    const {ws, fake, srv} = await setup([
-      {exit: 11, progress: [[5, 10]]},
-      {exit: 0, progress: [[2, 3]]},
-    ])
-    const r = await runCopy(['-progress', '-report-interval', '10', '-report-addr', srv.url, '-src', ws.src, '-dest', ws.dest, '-rsync-path', fake.path, '--json'], ws, {env: fake.env})
-    expect(r.code, r.stderr).toBe(0)
-    expect(srv.requests.map((q) => q.body.toString())).toEqual([progressBody(2, 3)])
-    const json = JSON.parse(r.stdout) as {attempts: Array<{filesTransferred: number}>}
-    expect(json.attempts.map((a) => a.filesTransferred)).toEqual([5, 2])
-  })
-
-  test('-report-interval 0 means 5 s, not a flood: a 2 s attempt sends only the final report', async () => {
-    const {ws, fake, srv} = await setup([{progress: [[1, 2]], sleepMs: 2000}])
-    const r = await runCopy(['-progress', '-report-interval', '0', '-report-addr', srv.url, '-src', ws.src, '-dest', ws.dest, '-rsync-path', fake.path], ws, {env: fake.env})
-    expect(r.code, r.stderr).toBe(0)
-    expect(srv.requests.map((q) => q.body.toString())).toEqual([progressBody(1, 2)])
-  })
-
-  test('a huge -report-interval (34 days) means no periodic report, not a flood', async () => {
-    const {ws, fake, srv} = await setup([{progress: [[1, 2]], sleepMs: 1000}])
-    const r = await runCopy(['-progress', '-report-interval', '3000000', '-report-addr', srv.url, '-src', ws.src, '-dest', ws.dest, '-rsync-path', fake.path], ws, {env: fake.env})
-    expect(r.code, r.stderr).toBe(0)
-    expect(srv.requests.map((q) => q.body.toString())).toEqual([progressBody(1, 2)])
-    expect(r.stderr).not.toContain('TimeoutOverflowWarning')
-  })
-
-  test('a periodic report is sent while rsync prints nothing new (the current counters, unchanged)', async () => {
-    const {ws, fake, srv} = await setup([{progress: [[1, 2]], sleepMs: 3500}])
-    const r = await runCopy(['-progress', '-report-interval', '1', '-report-addr', srv.url, '-src', ws.src, '-dest', ws.dest, '-rsync-path', fake.path], ws, {env: fake.env})
-    expect(r.code, r.stderr).toBe(0)
-    const bodies = srv.requests.map((q) => q.body.toString())
-    expect(bodies.length).toBeGreaterThanOrEqual(2)
-    expect(new Set(bodies)).toEqual(new Set([progressBody(1, 2)]))
   })
 })

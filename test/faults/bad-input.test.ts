@@ -2,7 +2,7 @@ import {existsSync, mkdirSync, readdirSync, writeFileSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
 import {useFaultSandbox} from './helpers/fault-sandbox.js'
 import {configDir, launch, rsyncProcesses} from './helpers/sandbox.js'
-import {diffTrees, leftovers} from './helpers/tree.js'
+import {diffTrees, leftovers} from '../helpers/trees.js'
 
 const {sb, server, reportsFor} = useFaultSandbox('input')
 

@@ -5,7 +5,7 @@ import {runCli} from '../helpers/run-cli.js'
 import {daemonWrapperScript, startDaemon} from './helpers/daemon.js'
 import {useFaultSandbox} from './helpers/fault-sandbox.js'
 import {childrenOf, configDir, countLines, launch, rsyncProcesses, waitFor, yamlList} from './helpers/sandbox.js'
-import {diffTrees, leftovers, rsyncTempIn} from './helpers/tree.js'
+import {diffTrees, leftovers, rsyncTempIn} from '../helpers/trees.js'
 
 // A network transfer dying mid-way: transporter's rsync talks to a real rsync
 // daemon on 127.0.0.1 through a wrapper (transporter itself only takes local

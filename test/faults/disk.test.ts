@@ -5,7 +5,7 @@ import {describe, expect, it} from 'vitest'
 import {BIN} from '../helpers/run-cli.js'
 import {useFaultSandbox} from './helpers/fault-sandbox.js'
 import {configDir, launch, rsyncWrapper} from './helpers/sandbox.js'
-import {diffTrees, leftovers, partialOrWhole, snapshot} from './helpers/tree.js'
+import {diffTrees, leftovers, partialOrWhole, snapshotTree} from '../helpers/trees.js'
 
 // Real faults, real rsync: each test produces the condition with the kernel
 // (tmpfs size limit, read-only mount, an unprivileged user, a long name).
@@ -68,11 +68,11 @@ describe('disk faults with real rsync', () => {
     expect(r.reports.at(-1)!.reason).toBe('exit status 11')
     expect(leftovers(dest)).toEqual([])
     // what arrived is intact; the big file is at most a --partial prefix of the source
-    for (const [rel, e] of snapshot(dest)) {
-      if (e.kind !== 'file') continue
+    for (const [rel, e] of snapshotTree(dest)) {
+      if (e.type !== 'file') continue
       expect(partialOrWhole(`${src}/${rel}`, `${dest}/${rel}`), rel).not.toBe('corrupt')
     }
-    expect([...snapshot(dest).keys()].every((rel) => snapshot(src).has(rel))).toBe(true)
+    expect([...snapshotTree(dest).keys()].every((rel) => snapshotTree(src).has(rel))).toBe(true)
   })
 
   it('read-only dest (ro tmpfs) → 30, not retried, error report', async () => {
@@ -85,7 +85,7 @@ describe('disk faults with real rsync', () => {
     expect(r.code, r.stderr).toBe(30)
     expect(r.starts).toBe(1)
     expectErrorReportLast(r.reports, 30, 'Read-only file system (30)')
-    expect([...snapshot(dest).keys()]).toEqual(['already.txt'])
+    expect([...snapshotTree(dest).keys()]).toEqual(['already.txt'])
   })
 
   it('--dest-dir on a read-only file system → 30 before rsync starts, not ENOENT/255 (spec §3)', async () => {
@@ -96,7 +96,7 @@ describe('disk faults with real rsync', () => {
     const r = await launch(['-dest-dir', '-src', `${src}/`, '-dest', `${mnt}/new/dest`], {cwd: sb.mkdir('cwd-erofs-destdir')}).done
     expect(r.code, r.stderr).toBe(30)
     expect(r.stderr).toContain(`cannot create dest dir ${mnt}/new/dest: read-only file system`)
-    expect([...snapshot(mnt).keys()]).toEqual([])
+    expect([...snapshotTree(mnt).keys()]).toEqual([])
   })
 
   it(`permission denied: as ${unprivileged.who} into another user's 0755 dir → 13, not retried, nothing written`, async () => {
@@ -110,7 +110,7 @@ describe('disk faults with real rsync', () => {
     expect(r.code, r.stderr).toBe(13)
     expect(r.starts).toBe(1)
     expectErrorReportLast(r.reports, 13, 'Permission denied (13)')
-    expect([...snapshot(dest).keys()]).toEqual([])
+    expect([...snapshotTree(dest).keys()]).toEqual([])
   })
 
   it('file name too long: a 256-byte dest component → 36, not retried, nothing created', async () => {
@@ -122,7 +122,7 @@ describe('disk faults with real rsync', () => {
     expect(r.starts).toBe(1)
     expectErrorReportLast(r.reports, 36, 'File name too long (36)')
     expect(r.reports.at(-1)!.reason).toBe('exit status 3')
-    expect([...snapshot(parent).keys()]).toEqual([])
+    expect([...snapshotTree(parent).keys()]).toEqual([])
   })
 
   it('a good copy after all that leaves identical trees and no temp files', async () => {

@@ -2,7 +2,7 @@ import {writeFileSync} from 'node:fs'
 import {afterAll, describe, expect, it} from 'vitest'
 import {startCaptureServer, type CaptureOptions, type CaptureServer} from '../helpers/capture-server.js'
 import {configDir, launch, Sandbox} from './helpers/sandbox.js'
-import {diffTrees, leftovers} from './helpers/tree.js'
+import {diffTrees, leftovers} from '../helpers/trees.js'
 
 // The report server misbehaves; the copy must not care. Exit codes stay what
 // the copy earned and the process ends within the flush budget (a hang would

@@ -3,7 +3,7 @@ import {cpSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync} fr
 import {describe, expect, it} from 'vitest'
 import {useFaultSandbox} from './helpers/fault-sandbox.js'
 import {configDir, FAKE_RSYNC, launch, rsyncProcesses, rsyncWrapper, waitFor, yamlList} from './helpers/sandbox.js'
-import {diffTrees, leftovers, rsyncTempIn} from './helpers/tree.js'
+import {diffTrees, leftovers, rsyncTempIn} from '../helpers/trees.js'
 
 const {sb, server, reportsFor} = useFaultSandbox('dies')
 
@@ -134,8 +134,8 @@ describe('rsync dies mid-copy', () => {
     expect(out.attempts.length).toBeLessThanOrEqual(1 + 5 + 3)
     expect(out.attempts.some((a) => a.code === 24)).toBe(true)
     // every file still in src arrived; everything in dest is a whole original file
-    expect(diffTrees(src, dest, (rel) => !readdirSync(src).includes(rel))).toEqual([])
-    expect(diffTrees(original, dest, (rel) => !readdirSync(dest).includes(rel))).toEqual([])
+    expect(diffTrees(src, dest, {ignore: (rel) => !readdirSync(src).includes(rel)})).toEqual([])
+    expect(diffTrees(original, dest, {ignore: (rel) => !readdirSync(dest).includes(rel)})).toEqual([])
     expect(leftovers(sb.path('p-live'))).toEqual([])
     expect(reportsFor('live').every((x) => x.errcode === 0)).toBe(true)
     rmSync(original, {recursive: true})

@@ -3,7 +3,7 @@ import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
 import {useFaultSandbox} from './helpers/fault-sandbox.js'
 import {childrenOf, configDir, FAKE_RSYNC, launch, rsyncProcesses, rsyncWrapper, waitFor, yamlList} from './helpers/sandbox.js'
-import {leftovers, partialOrWhole, rsyncTempIn} from './helpers/tree.js'
+import {leftovers, partialOrWhole, rsyncTempIn} from '../helpers/trees.js'
 
 // Spec §12: signals to transporter stop rsync cleanly, send the final reports
 // and exit 128+n; rsync never outlives transporter.

@@ -1,5 +1,5 @@
 import {execFileSync} from 'node:child_process'
-import {runBounded, type BoundedResult} from './run-bounded.js'
+import {run, type Finished} from './launch.js'
 import {ROOT} from './run-cli.js'
 
 /** The image scripts/setup-infra.sh builds (scripts/build-image.sh). */
@@ -27,8 +27,8 @@ export function skipReason(reason: string | undefined, what: string): boolean {
 }
 
 /** One podman command with the project's settings, bounded: SIGKILLed after timeoutMs. */
-export function podman(args: string[], timeoutMs = 60_000): Promise<BoundedResult> {
-  return runBounded('podman', args, {env: PODMAN_ENV, timeoutMs})
+export function podman(args: string[], timeoutMs = 60_000): Promise<Finished> {
+  return run('podman', args, {env: PODMAN_ENV, timeoutMs})
 }
 
 /** Fails with what to do when the image was not built (podman works, so this is not a skip). */

@@ -4,7 +4,7 @@ import {chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync
 import {createServer} from 'node:net'
 import {hostname} from 'node:os'
 import {join} from 'node:path'
-import {runBounded} from './run-bounded.js'
+import {run as runProcess} from './launch.js'
 
 const DAEMONS = ['munged', 'slurmctld', 'slurmd', 'sbatch', 'scontrol', 'sinfo']
 
@@ -123,7 +123,7 @@ export async function startSlurm(dir: string): Promise<SlurmCluster> {
       clearTimeout(killer)
     }
   }
-  const run: SlurmCluster['run'] = (cmd, args, options = {}) => runBounded(cmd, args, {cwd: options.cwd ?? dir, env: {...env, ...options.env}, timeoutMs: options.timeoutMs ?? 30_000})
+  const run: SlurmCluster['run'] = (cmd, args, options = {}) => runProcess(cmd, args, {cwd: options.cwd ?? dir, env: {...env, ...options.env}, timeoutMs: options.timeoutMs ?? 30_000})
   const readLog = (name: string) => (existsSync(join(dir, name)) ? readFileSync(join(dir, name), 'utf8') : '')
   const dead = () => children.find((c) => c.exitCode !== null || c.signalCode !== null)?.spawnargs.join(' ')
   const cluster: SlurmCluster = {

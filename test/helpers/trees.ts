@@ -1,6 +1,6 @@
 import {createHash} from 'node:crypto'
 import {execFileSync} from 'node:child_process'
-import {chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, utimesSync, writeFileSync} from 'node:fs'
+import {chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -51,26 +51,40 @@ export interface TreeEntry {
   mode: number
   size?: number
   sha256?: string
+  /** the link's target bytes, shown like names */
   target?: string
   mtimeS?: number
   uid: number
   gid: number
 }
 
-/** Every entry under root by relative path; directory mtimes are left out on purpose (copies touch them). */
+/**
+ * A name's bytes as a key: the text itself when it is valid UTF-8, otherwise
+ * `\xNN` escapes for every byte, so two names never share a key.
+ */
+function nameKey(name: Buffer): string {
+  const text = name.toString('utf8')
+  return Buffer.from(text, 'utf8').equals(name) && !text.includes('\\x') ? text : [...name].map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join('')
+}
+
+/**
+ * Every entry under root by relative path, names read as bytes; file mtimes
+ * (whole seconds) are in, directory mtimes are left out on purpose (copies touch them).
+ */
 export function snapshotTree(root: string): Map<string, TreeEntry> {
   const out = new Map<string, TreeEntry>()
-  const walk = (rel: string) => {
-    for (const name of readdirSync(join(root, rel)).sort()) {
-      const relPath = rel === '' ? name : `${rel}/${name}`
-      const abs = join(root, relPath)
+  const walk = (dir: Buffer, rel: string) => {
+    const names = readdirSync(dir, {encoding: 'buffer'}).sort(Buffer.compare)
+    for (const name of names) {
+      const relPath = rel === '' ? nameKey(name) : `${rel}/${nameKey(name)}`
+      const abs = Buffer.concat([dir, Buffer.from('/'), name])
       const st = lstatSync(abs)
       const base = {mode: st.mode & 0o7777, uid: st.uid, gid: st.gid}
       if (st.isDirectory()) {
         out.set(relPath, {type: 'dir', ...base})
-        walk(relPath)
+        walk(abs, relPath)
       } else if (st.isSymbolicLink()) {
-        out.set(relPath, {type: 'symlink', ...base, target: readlinkSync(abs)})
+        out.set(relPath, {type: 'symlink', ...base, target: nameKey(readlinkSync(abs, {encoding: 'buffer'}))})
       } else if (st.isFile()) {
         const sha256 = createHash('sha256').update(readFileSync(abs)).digest('hex')
         out.set(relPath, {type: 'file', ...base, size: st.size, sha256, mtimeS: Math.floor(st.mtimeMs / 1000)})
@@ -79,32 +93,67 @@ export function snapshotTree(root: string): Map<string, TreeEntry> {
       }
     }
   }
-  walk('')
+  walk(Buffer.from(root), '')
   return out
 }
 
+export interface DiffOptions {
+  /** relative paths to leave out on both sides */
+  ignore?: (rel: string) => boolean
+  /** compare uid/gid too (default); off where ids are mapped, e.g. in a container */
+  owners?: boolean
+}
+
 /** Differences between two trees, one line each; empty when they are identical. */
-export function diffTrees(expected: string, actual: string): string[] {
+export function diffTrees(expected: string, actual: string, options: DiffOptions = {}): string[] {
+  const ignore = options.ignore ?? (() => false)
+  const skip = new Set<keyof TreeEntry>(options.owners === false ? ['uid', 'gid'] : [])
   const a = snapshotTree(expected)
   const b = snapshotTree(actual)
   const diffs: string[] = []
   for (const [path, entry] of a) {
+    if (ignore(path)) continue
     const other = b.get(path)
     if (!other) {
       diffs.push(`missing: ${path}`)
       continue
     }
-    for (const key of Object.keys(entry) as Array<keyof TreeEntry>) {
-      if (entry[key] !== other[key]) diffs.push(`${path}: ${key} ${String(entry[key])} != ${String(other[key])}`)
+    const keys = new Set([...Object.keys(entry), ...Object.keys(other)] as Array<keyof TreeEntry>)
+    for (const key of keys) {
+      if (!skip.has(key) && entry[key] !== other[key]) diffs.push(`${path}: ${key} ${String(entry[key])} != ${String(other[key])}`)
     }
   }
-  for (const path of b.keys()) if (!a.has(path)) diffs.push(`extra: ${path}`)
+  for (const path of b.keys()) if (!a.has(path) && !ignore(path)) diffs.push(`extra: ${path}`)
   return diffs
 }
 
 /** Relative paths of everything under root (for "nothing was created" checks). */
 export function listTree(root: string): string[] {
   return [...snapshotTree(root).keys()]
+}
+
+const RSYNC_TEMP = /^\..+\.[A-Za-z0-9]{6}$/
+
+/** rsync's `.name.XXXXXX` temporary file (with data in it) directly in `dir`: rsync is mid-file. */
+export function rsyncTempIn(dir: string): string | undefined {
+  try {
+    return readdirSync(dir).find((n) => RSYNC_TEMP.test(n) && statSync(join(dir, n)).size > 0)
+  } catch {
+    return undefined
+  }
+}
+
+/** rsync's `.name.XXXXXX` temporary files anywhere under root. */
+export function leftovers(root: string): string[] {
+  return listTree(root).filter((rel) => RSYNC_TEMP.test(rel.split('/').at(-1)!))
+}
+
+/** A file of dest that exists in src is either whole or a prefix of the source (a --partial leftover). */
+export function partialOrWhole(srcFile: string, destFile: string): 'whole' | 'prefix' | 'corrupt' {
+  const s = readFileSync(srcFile)
+  const d = readFileSync(destFile)
+  if (d.equals(s)) return 'whole'
+  return d.length < s.length && s.subarray(0, d.length).equals(d) ? 'prefix' : 'corrupt'
 }
 
 /** A run's layout: a source tree, a destination path under a parent that exists, and a cwd holding no config. */

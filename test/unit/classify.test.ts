@@ -50,6 +50,8 @@ describe('classify: errno refinement on real rsync 3.5.0 stderr', () => {
   it.each(samples)('$file (rsync exit $code) → $expect.class, exit $expect.exitCode', s => {
     const c = classify({code: s.code, stderr: s.stderr})
     expect(c).toMatchObject(s.expect)
+    expect(c.retryable).toBe(['partial', 'vanished', 'retryable'].includes(s.expect.class))
+    if (s.expect.errno !== undefined) expect(c.rule).toMatch(new RegExp(`^errno:${s.expect.errno} E[A-Z]+$`))
   })
 })
 

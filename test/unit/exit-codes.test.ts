@@ -4,6 +4,7 @@ import {EXIT} from '../../src/core/codes/exit.js'
 import {allExitCodes, EXIT_CODES, explainExitCode} from '../../src/core/codes/exit-codes.js'
 import * as MESSAGES from '../../src/core/codes/messages.js'
 import {RSYNC_CODES, rsyncCode} from '../../src/core/codes/rsync-codes.js'
+import {formatExitCode} from '../../src/cli/explain.js'
 
 describe('transporter exit codes (spec §2)', () => {
   it.each(EXIT_NAMES)('%i is %s, with causes and next steps', (code, name) => {
@@ -64,5 +65,16 @@ describe('rsync exit codes', () => {
     expect(rsyncCode(23)?.name).toBe('RERR_PARTIAL')
     expect(rsyncCode(-11)?.name).toBe('errStartCmd')
     expect(rsyncCode(7)).toBeUndefined()
+  })
+})
+
+describe('explain-exit text (formatExitCode)', () => {
+  it.each([...EXIT_NAMES, ...SIGNAL_EXIT_NAMES])('%i: its name first, then causes and what to check', (code, name) => {
+    const info = explainExitCode(code)
+    expect(info).toBeDefined()
+    const text = formatExitCode(info!)
+    expect(text.split('\n')[0]).toBe(`${code} ${name}`)
+    expect(text).toContain('Usual causes:')
+    expect(text).toContain('What to check:')
   })
 })

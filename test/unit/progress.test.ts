@@ -1,5 +1,5 @@
 import {describe, expect, test} from 'vitest'
-import {parseProgressLine, parseStatsLine} from '../../src/core/rsync/progress.js'
+import {LineSplitter, parseProgressLine, parseStatsLine} from '../../src/core/rsync/progress.js'
 
 describe('rsync end-of-run summary lines (--info=stats2)', () => {
   test.each([
@@ -25,5 +25,65 @@ describe('rsync end-of-run summary lines (--info=stats2)', () => {
 
   test('summary lines are not progress lines', () => {
     expect(parseProgressLine('Number of regular files transferred: 1,234')).toBeUndefined()
+  })
+})
+
+describe('progress lines (spec §8.1)', () => {
+  test.each([
+    ['     57,060 100%   47.91kB/s    0:00:01 (xfr#9000, to-chk=0/9301)', {filesTransferred: 9000, filesTotal: 9301, bytes: 57060}],
+    ['         32,768  12%    1.00MB/s    0:00:00 (xfr#3, ir-chk=1000/1012)', {filesTransferred: 3, filesTotal: 1012, bytes: 32768}],
+    ['  100 10%  1.00kB/s  0:00:01 (xfr#1, to-chk=9/10)', {filesTransferred: 1, filesTotal: 10, bytes: 100}],
+    ['(xfr#2, to-chk=3/5)', {filesTransferred: 2, filesTotal: 5}],
+    ['(xfr#2, to-chk=3/5)   ', {filesTransferred: 2, filesTotal: 5}],
+    // the patched rsync of the Go tool: N-M, an empty N is 0
+    ['3-12', {filesTransferred: 3, filesTotal: 12}],
+    ['-12', {filesTransferred: 0, filesTotal: 12}],
+    ['0-0', {filesTransferred: 0, filesTotal: 0}],
+    ['  7-9  ', {filesTransferred: 7, filesTotal: 9}],
+  ])('%j', (line, sample) => {
+    expect(parseProgressLine(line)).toEqual(sample)
+  })
+
+  test.each([
+    'skipping non-regular file "x"',
+    'sending incremental file list',
+    '',
+    '3-',
+    '-',
+    'a-12',
+    '3-12 files',
+    '1-2-3',
+    '(xfr#2, to-chk=3/5) trailing text',
+    '(xfr#, to-chk=3/5)',
+    '(xfr#2, up-chk=3/5)',
+    'sent 81,687 bytes  received 22,835 bytes  209,044.00 bytes/sec',
+    'rsync error: some files/attrs were not transferred (code 23) at main.c(1338)',
+  ])('junk: %j', (line) => {
+    expect(parseProgressLine(line)).toBeUndefined()
+  })
+})
+
+describe('LineSplitter: rsync ends updates with \\r and lines with \\n', () => {
+  const split = (chunks: string[]) => {
+    const lines: string[] = []
+    const s = new LineSplitter((l) => lines.push(l))
+    for (const c of chunks) s.push(c)
+    s.end()
+    return lines
+  }
+
+  test.each<[string[], string[]]>([
+    [['\r a (xfr#1, to-chk=1/2)\r b (xfr#2, to-chk=0/2)\n'], [' a (xfr#1, to-chk=1/2)', ' b (xfr#2, to-chk=0/2)']],
+    [['1-', '2\n3-', '4'], ['1-2', '3-4']],
+    [['a\r\n\r\nb'], ['a', 'b']],
+    [['no newline at the end'], ['no newline at the end']],
+    [[''], []],
+  ])('%j → %j', (chunks, lines) => {
+    expect(split(chunks)).toEqual(lines)
+  })
+
+  test('a line longer than 4096 characters is dropped whole, the next one kept', () => {
+    expect(split(['x'.repeat(3000), 'y'.repeat(3000), '\n1-2\n'])).toEqual(['1-2'])
+    expect(split(['z'.repeat(4096), '\n'])).toEqual(['z'.repeat(4096)])
   })
 })

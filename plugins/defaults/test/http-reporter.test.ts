@@ -1,11 +1,14 @@
 import {createServer} from 'node:http'
 import type {AddressInfo} from 'node:net'
 import type {CopyEvent, Reporter} from 'transporter/plugin-api'
-import {describe, expect, it} from 'vitest'
+import {afterEach, describe, expect, it, vi} from 'vitest'
 import {httpReporter} from '../src/http-reporter.js'
 import {captureServers, type TestEnv, testEnv, waitFor} from './reporter-env.js'
 
 const server = captureServers()
+afterEach(() => {
+  vi.useRealTimers()
+})
 
 const start: CopyEvent = {type: 'start', runId: 'r1', src: '/src/', dest: '/dest'}
 const attemptStart = (attempt: number): CopyEvent => ({type: 'attempt-start', attempt})
@@ -94,8 +97,11 @@ describe('http reporter: payloads', () => {
     const s = await server()
     const env = testEnv({reportIntervalMs: 20, ...settings, ...(_name === 'no report-addr' ? {} : {reportAddr: s.url})})
     const reporter = await reporterFor(env)
+    vi.useFakeTimers({toFake: ['setInterval', 'clearInterval']})
     feed(reporter, [start, attemptStart(1), progress(1, 1, 1)])
-    await new Promise((resolve) => setTimeout(resolve, 100))
+    // fifty intervals pass and no tick is even scheduled
+    vi.advanceTimersByTime(1000)
+    expect(vi.getTimerCount()).toBe(0)
     await run(reporter, [attemptEnd(1, 23), done(13, 'exit status 23', 'boom')])
     expect(s.requests).toHaveLength(0)
   })
@@ -106,22 +112,26 @@ describe('http reporter: periodic progress', () => {
     const s = await server()
     const env = testEnv({reportAddr: s.url, progress: true, reportIntervalMs: 50})
     const reporter = await reporterFor(env)
-    feed(reporter, [start, attemptStart(1)])
-    await waitFor(() => s.requests.length >= 1, 'the first tick')
-    for (let n = 1; n <= 3; n++) {
+    vi.useFakeTimers({toFake: ['setInterval', 'clearInterval']})
+    /** one interval passes; its POST lands before the next */
+    const tick = async () => {
       const before = s.requests.length
+      vi.advanceTimersByTime(50)
+      await waitFor(() => s.requests.length === before + 1, `tick ${before + 1}`)
+    }
+    feed(reporter, [start, attemptStart(1)])
+    await tick()
+    for (let n = 1; n <= 3; n++) {
       reporter.onEvent(progress(1, n, 10))
-      await waitFor(() => s.requests.length >= before + 2, `ticks after progress ${n}`)
+      await tick()
+      await tick()
     }
     await run(reporter, [attemptEnd(1, 0), done(0)])
 
     const bodies = s.json()
     expect(bodies[0]).toEqual({current_count: 0, total_count: 0, message: '', errcode: 0, reason: ''})
-    expect(bodies.length).toBeGreaterThanOrEqual(7)
-    const counts = bodies.map((b) => b.current_count as number)
-    expect(counts).toEqual([...counts].sort((a, b) => a - b))
-    // unchanged counters are reported again
-    expect(counts.filter((c) => c === 3).length).toBeGreaterThanOrEqual(3)
+    // unchanged counters are reported again; the final report comes last
+    expect(bodies.map((b) => b.current_count)).toEqual([0, 1, 1, 2, 2, 3, 3, 3])
     expect(bodies.at(-1)).toEqual({current_count: 3, total_count: 10, message: '', errcode: 0, reason: ''})
   })
 
@@ -129,16 +139,22 @@ describe('http reporter: periodic progress', () => {
     const s = await server()
     const env = testEnv({reportAddr: s.url, progress: true, reportIntervalMs: 20})
     const reporter = await reporterFor(env)
+    vi.useFakeTimers({toFake: ['setInterval', 'clearInterval']})
     feed(reporter, [start, attemptStart(1), progress(1, 1, 2)])
-    await waitFor(() => s.requests.length >= 2, 'ticks')
+    for (let n = 1; n <= 2; n++) {
+      vi.advanceTimersByTime(20)
+      await waitFor(() => s.requests.length === n, `tick ${n}`)
+    }
+    expect(vi.getTimerCount()).toBe(1)
     reporter.onEvent(attemptEnd(1, 23))
-    await new Promise((resolve) => setTimeout(resolve, 150)) // let a tick already on the wire land
-    const atEnd = s.requests.length
-    await new Promise((resolve) => setTimeout(resolve, 200))
-    expect(s.requests.length).toBe(atEnd)
+    // no interval is left to fire, however long the gap before the next attempt
+    expect(vi.getTimerCount()).toBe(0)
+    vi.advanceTimersByTime(60_000)
     await run(reporter, [done(13, 'exit status 23')])
-    await new Promise((resolve) => setTimeout(resolve, 200))
-    expect(s.requests.length).toBe(atEnd + 1)
+    expect(s.requests.length).toBe(3)
+    reporter.onEvent(done(13, 'exit status 23'))
+    expect(vi.getTimerCount()).toBe(0)
+    expect(s.json().map((b) => b.current_count)).toEqual([1, 1, 1])
   })
 
   it('never has more than one progress POST in flight against a slow receiver', async () => {

@@ -10,14 +10,7 @@ export function testEnv(settings: Partial<RunSettings> = {}, extra: Omit<TestEnv
   return testFactoryEnv({...extra, settings: {src: '/src/', dest: '/dest', progressBar: true, ...settings}})
 }
 
-/** Polls until `check` holds; fails the test after `limitMs` instead of hanging. */
-export async function waitFor(check: () => boolean, what: string, limitMs = 10_000): Promise<void> {
-  const until = Date.now() + limitMs
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
-}
+export {waitFor} from '../../../test/helpers/wait.js'
 
 /** Capture servers for one test file, all closed after each test. */
 export function captureServers(): (options?: CaptureOptions) => Promise<CaptureServer> {

@@ -1,6 +1,7 @@
 import {spawn, type ChildProcess} from 'node:child_process'
 import {writeFileSync} from 'node:fs'
 import {createServer, connect} from 'node:net'
+import {waitFor} from '../../helpers/wait.js'
 import type {Sandbox} from './sandbox.js'
 import {childrenOf, REAL_RSYNC} from './sandbox.js'
 
@@ -35,7 +36,7 @@ export async function startDaemon(sb: Sandbox, name: string, dir: string): Promi
   const config = sb.path(`rsyncd-${name}.conf`)
   writeFileSync(config, `use chroot = no\nuid = root\ngid = root\npid file = ${sb.path(`rsyncd-${name}.pid`)}\n[mod]\npath = ${dir}\nread only = no\n`)
   const listener = spawn(REAL_RSYNC, ['--daemon', '--no-detach', '--port', String(port), '--config', config], {stdio: 'ignore'})
-  for (let i = 0; i < 100 && !(await accepting(port)); i++) await new Promise((r) => setTimeout(r, 50))
+  await waitFor(() => accepting(port), `the rsync daemon on port ${port}`, 5000, 50)
   return {
     port,
     url: `rsync://127.0.0.1:${port}/mod/`,
@@ -52,8 +53,7 @@ export async function startDaemon(sb: Sandbox, name: string, dir: string): Promi
 
 /**
  * transporter only copies between local paths; this rsync wrapper turns its
- * local DEST into the daemon URL (and the temp dir into one relative to the
- * module), so the real network transfer runs under transporter's control.
+ * local DEST into the daemon URL, so the real network transfer runs under transporter's control.
  */
 export function daemonWrapperScript(log: string, daemonUrl: string): string {
   return `#!/bin/bash
@@ -62,11 +62,7 @@ args=("$@")
 n=\${#args[@]}
 out=()
 for ((i = 0; i < n - 1; i++)); do
-  a=\${args[i]}
-  case "$a" in
-    --temp-dir=*) a="--temp-dir=\${a##*/}" ;;
-  esac
-  out+=("$a")
+  out+=("\${args[i]}")
 done
 exec ${REAL_RSYNC} "\${out[@]}" '${daemonUrl}'
 `

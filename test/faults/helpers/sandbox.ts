@@ -1,11 +1,12 @@
-import {execFileSync, spawn, type ChildProcess} from 'node:child_process'
+import {execFileSync} from 'node:child_process'
 import {chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {launch as launchProcess, type Launched} from '../../helpers/launch.js'
 import {BIN} from '../../helpers/run-cli.js'
 
 export const REAL_RSYNC = '/usr/bin/rsync'
-export const FAKE_RSYNC = new URL('./fake-rsync.mjs', import.meta.url).pathname
+export {FAKE_RSYNC} from '../../helpers/fake-rsync.js'
 
 /**
  * One temp dir per test file: mounts made under it are unmounted (lazily, so
@@ -81,14 +82,9 @@ export function countLines(file: string): number {
   }
 }
 
-export interface Launched {
-  child: ChildProcess
-  stderr: () => string
-  stdout: () => string
-  done: Promise<{code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string}>
-}
+export type {Launched}
 
-export interface LaunchOptions {
+export interface FaultLaunchOptions {
   cwd: string
   env?: Record<string, string>
   /** argv prefix, e.g. setpriv … or unshare …; node and bin/run.js follow */
@@ -97,38 +93,12 @@ export interface LaunchOptions {
 }
 
 /** Starts transporter as a real process and keeps hold of it (for signals). */
-export function launch(args: string[], options: LaunchOptions): Launched {
-  const wrap = options.wrap ?? []
-  const argv = [...wrap, process.execPath, BIN, ...args]
-  const child = spawn(argv[0]!, argv.slice(1), {
-    cwd: options.cwd,
-    env: {...process.env, TRANSPORTER_DEBUG: '', ...options.env},
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let stdout = ''
-  let stderr = ''
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d))
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d))
-  const done = new Promise<{code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string}>((resolve, reject) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 45_000)
-    child.on('error', reject)
-    child.on('close', (code, signal) => {
-      clearTimeout(timer)
-      resolve({code, signal, stdout, stderr})
-    })
-  })
-  return {child, stderr: () => stderr, stdout: () => stdout, done}
+export function launch(args: string[], options: FaultLaunchOptions): Launched {
+  const argv = [...(options.wrap ?? []), process.execPath, BIN, ...args]
+  return launchProcess(argv[0]!, argv.slice(1), {cwd: options.cwd, env: {TRANSPORTER_DEBUG: '', ...options.env}, timeoutMs: options.timeoutMs ?? 45_000})
 }
 
-export async function waitFor<T>(probe: () => T | undefined | false, what: string, timeoutMs = 20_000): Promise<T> {
-  const until = Date.now() + timeoutMs
-  for (;;) {
-    const value = probe()
-    if (value !== undefined && value !== false) return value
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
+export {waitFor} from '../../helpers/wait.js'
 
 export interface ProcInfo {
   pid: number
