@@ -117,7 +117,7 @@ export interface Terminal {
  * stdout is the same kind of terminal, its writes go around the status line
  * too (ndjson on stdout next to the bar on stderr).
  */
-export function terminalSinks(stdout: StatusStream & NodeJS.WritableStream, stderr: StatusStream & NodeJS.WritableStream): Terminal {
+export function terminalSinks(stdout: StatusStream, stderr: StatusStream): Terminal {
   const owner = new StatusLine(stderr)
   const stderrSink: Required<TextSink> = {
     write: (text: string) => {
