@@ -143,7 +143,7 @@ describe('terminalSinks: what the copy command gives the logger, plugins and the
     t.stderr.status('[#####] 52% | 13/25 files')
     const lines = screen(err.text())
     expect(lines).toHaveLength(3)
-    expect(lines[0]).toMatch(/^\S+ WARN  report to http:\/\/user:\*\*\*@host\/r\?\*\*\* failed$/)
+    expect(lines[0]).toMatch(/^\S+ WARN {2}report to http:\/\/user:\*\*\*@host\/r\?\*\*\* failed$/)
     expect(lines[1]).toBe('rsync: [sender] opendir "/src/x" failed: Permission denied (13)')
     expect(lines[2]).toBe('[#####] 52% | 13/25 files')
     expect(err.text()).not.toContain('secret')

@@ -160,7 +160,7 @@ describe('console reporter: terminal bar on the host status line', () => {
     // the failed attempt leaves no line of its own: the bar is still the one live line
     expect(sink.text).toBe('')
     void reporter.onEvent({type: 'attempt-start', attempt: 2})
-    expect(sink.statusLine).toMatch(/^attempt 2 \[░+\]   0% \| 0\/0 files/)
+    expect(sink.statusLine).toMatch(/^attempt 2 \[░+\] {3}0% \| 0\/0 files/)
     void reporter.onEvent(progress(2, 10, 10))
     expect(sink.statusLine).toMatch(/^attempt 2 \[█+\] 100% \| 10\/10 files/)
     void reporter.onEvent(attemptEnd(2, 0))
@@ -185,7 +185,7 @@ describe('console reporter: terminal bar on the host status line', () => {
       clock.advance(500)
       void reporter.onEvent(progress(attempt, n, total, bytes))
     }
-    expect(sink.statusLine).toMatch(/^\[█{3}░{21}\]  14% \| 14\/100 files \| 14\.0 kB \| 7\.0 kB\/s \| ETA 12s$/)
+    expect(sink.statusLine).toMatch(/^\[█{3}░{21}\] {2}14% \| 14\/100 files \| 14\.0 kB \| 7\.0 kB\/s \| ETA 12s$/)
     // worker 3 fails and retries as attempt 5 while the others run on
     void reporter.onEvent(attemptEnd(3, 23))
     void reporter.onEvent({type: 'attempt-start', attempt: 5})
