@@ -76,6 +76,18 @@ describe('the progress bar in a terminal (tmux)', () => {
     }
   })
 
+  test('a successful run ends with the bar finished at 100% on its own line, once', async () => {
+    const pane = inTerminal([{progress: samples(10), progressDelayMs: 50}], [])
+    try {
+      const end = await pane.waitFor(() => pane.exitStatus() !== undefined, 'the CLI to exit')
+      expect(pane.exitStatus()).toBe(0)
+      expect(barLines(end), end.join('\n')).toEqual([expect.stringMatching(/^\[█{24}\] 100% \| 10\/10 files \| [\d.]+ kB \| [^|]+ \| done in \d+s$/)])
+      for (const line of end.filter((l) => !BAR.test(l))) expect(LOG_LINE.test(line), `unexpected line ${JSON.stringify(line)}`).toBe(true)
+    } finally {
+      pane.kill()
+    }
+  })
+
   test('--parallel 4: one unlabelled bar summed over the workers, gone after Ctrl-C', async () => {
     const fill = (src: string) => {
       for (let i = 0; i < 8; i++) writeFileSync(join(src, `f${i}`), 'x'.repeat(1000 * (i + 1)))

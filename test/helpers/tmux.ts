@@ -1,5 +1,5 @@
 import {execFileSync} from 'node:child_process'
-import {writeFileSync} from 'node:fs'
+import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 /** A terminal a person would look at: a detached tmux session on its own server, read with capture-pane. */
@@ -7,7 +7,7 @@ export interface TmuxPane {
   /** the screen as a person sees it, scrolled-off lines included, trailing blank lines dropped */
   screen(): string[]
   sendKeys(...keys: string[]): void
-  /** the command's exit status once it has ended, else undefined */
+  /** the command's exit status once it has ended (128+n when a signal killed it), else undefined */
   exitStatus(): number | undefined
   /** polls the screen until `check` holds; throws with the last screen after `limitMs` */
   waitFor(check: (lines: string[]) => boolean, what: string, limitMs?: number): Promise<string[]>
@@ -26,7 +26,26 @@ export function startTmux(dir: string, argv: string[], options: {env?: Record<st
   const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], {encoding: 'utf8'})
   const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`
   const vars = Object.entries(options.env ?? {}).map(([k, v]) => (v === undefined ? `-u ${k}` : `${k}=${quote(v)}`))
-  const command = `cd ${quote(options.cwd ?? dir)} && exec env ${vars.join(' ')} ${argv.map(quote).join(' ')}`
+  // tmux does not always learn a dead pane's status: a wrapper in the same process group (Ctrl-C reaches the
+  // command too) waits for the command and writes its exit status down
+  const statusFile = join(dir, 'tmux-exit-status')
+  const wrapper = join(dir, 'tmux-wrapper.mjs')
+  writeFileSync(
+    wrapper,
+    `import {spawn} from 'node:child_process'
+import {existsSync, readFileSync, writeFileSync} from 'node:fs'
+import {constants} from 'node:os'
+const [file, command, ...args] = process.argv.slice(2)
+process.on('SIGINT', () => {})
+const child = spawn(command, args, {stdio: 'inherit'})
+child.on('exit', (code, signal) => {
+  const status = code ?? 128 + (constants.signals[signal] ?? 0)
+  writeFileSync(file, String(status))
+  process.exit(status)
+})
+`,
+  )
+  const command = `cd ${quote(options.cwd ?? dir)} && exec env ${vars.join(' ')} ${[process.execPath, wrapper, statusFile, ...argv].map(quote).join(' ')}`
   execFileSync('tmux', ['-L', socket, '-f', conf, 'new-session', '-d', '-s', 'run', '-x', String(options.columns ?? 120), '-y', String(options.rows ?? 30), command], {
     // tmux and the CLI inside see a terminal of their own; nothing of the test runner's colour settings
     env: serverEnv(),
@@ -43,15 +62,17 @@ export function startTmux(dir: string, argv: string[], options: {env?: Record<st
     screen,
     sendKeys: (...keys) => void tmux('send-keys', '-t', 'run', ...keys),
     exitStatus() {
-      const [dead, status] = tmux('display-message', '-p', '-t', 'run', '#{pane_dead} #{pane_dead_status}').trim().split(' ')
-      return dead === '1' && status !== undefined && status !== '' ? Number(status) : undefined
+      return existsSync(statusFile) ? Number(readFileSync(statusFile, 'utf8')) : undefined
     },
     async waitFor(check, what, limitMs = 20_000) {
       const until = Date.now() + limitMs
       for (;;) {
         const lines = screen()
         if (check(lines)) return lines
-        if (Date.now() > until) throw new Error(`timed out waiting for ${what}; the screen:\n${lines.join('\n')}`)
+        if (Date.now() > until) {
+          const pane = tmux('display-message', '-p', '-t', 'run', 'dead=#{pane_dead} status=#{pane_dead_status} signal=#{pane_dead_signal} pid=#{pane_pid}').trim()
+          throw new Error(`timed out waiting for ${what} (${pane}); the screen:\n${lines.join('\n')}`)
+        }
         await new Promise((resolve) => setTimeout(resolve, 50))
       }
     },
