@@ -10,6 +10,8 @@ command -v rsync >/dev/null 2>&1 || need_apt+=(rsync)
 command -v unshare >/dev/null 2>&1 || need_apt+=(util-linux)
 command -v mount >/dev/null 2>&1 || need_apt+=(mount)
 command -v ps >/dev/null 2>&1 || need_apt+=(procps)
+# The terminal tests drive the CLI in a real terminal and read its screen.
+command -v tmux >/dev/null 2>&1 || need_apt+=(tmux)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "setup: ${need_apt[*]} missing; run as root or install them with apt-get" >&2

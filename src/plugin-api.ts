@@ -43,6 +43,17 @@ export interface TextSink {
   /** true when the sink is a terminal */
   readonly isTTY: boolean
   readonly columns?: number | undefined
+  /**
+   * Optional (hosts before this extension lack it; check before calling):
+   * draws `line` as the terminal's live last line, replacing the one drawn
+   * before (a progress bar). The host clears it before anything else reaches
+   * the terminal (log lines, rsync's stderr, `write`) and draws it again
+   * after, so nothing stale is left on screen. One line without a newline;
+   * the host cuts it to the width. A no-op when the sink is not a terminal.
+   */
+  status?(line: string): void
+  /** Optional, with `status`: removes the live line, leaving nothing of it on screen. */
+  clearStatus?(): void
 }
 
 /** The run's settings, resolved from flags > environment > config > defaults. */
@@ -87,6 +98,9 @@ export type CopyEvent =
   /**
    * The current attempt's live counters (they restart at 0 on each attempt), at
    * most every 100 ms; only while live progress is on (see `Reporter.wantsProgress`).
+   * With `--parallel`, attempts of several workers run at once and every
+   * progress event carries the run's counters: the latest sample of each
+   * worker, summed.
    */
   | {type: 'progress'; attempt: number; filesTransferred: number; filesTotal: number; bytes?: number}
   | {type: 'attempt-end'; attempt: number; code: number; reason: string; class: string; stderrTail: string}

@@ -13,7 +13,8 @@ import {loadComponents} from './load-components.js'
 import {factoryEnv} from './factory-env.js'
 import {guardBrokenPipes, isBroken} from './broken-pipe.js'
 import {exposeCollector} from './gc.js'
-import {createLogger, streamSink} from './logger.js'
+import {createLogger} from './logger.js'
+import {terminalSinks} from './status-line.js'
 import {outcomeObject} from './render.js'
 import {summaryLine} from './summary.js'
 
@@ -31,8 +32,10 @@ export async function runCopyCommand(oclifConfig: Config, flags: CopyFlags, onCo
   process.once('exit', cleanupOnExit)
   guardBrokenPipes(process.stdout, process.stderr)
   exposeCollector()
-  const stdout = streamSink(process.stdout)
-  const stderr = streamSink(process.stderr)
+  // one owner of the terminal's last line: log lines, rsync's stderr and plugins' writes go around the bar
+  const terminal = terminalSinks(process.stdout, process.stderr)
+  process.once('exit', terminal.clear)
+  const {stdout, stderr} = terminal
   const cfg = await loadConfig({cwd: process.cwd(), file: flags.config ?? nonEmpty(process.env.TRANSPORTER_CONFIG)})
   onConfig(cfg.filepath ?? null)
   const resolved = resolveCopySettings(flags, process.env, cfg)
@@ -67,10 +70,12 @@ export async function runCopyCommand(oclifConfig: Config, flags: CopyFlags, onCo
         verify: resolved.verify,
       },
       components,
-      {log, stop, ...(settings.quiet ? {} : {onStderr: echoStderr})},
+      {log, stop, ...(settings.quiet ? {} : {onStderr: (chunk: Buffer) => echoStderr(terminal.echo, chunk)})},
     )
   } finally {
     removeHandlers()
+    // whatever ended the run, no live bar is left under what is printed next
+    terminal.clear()
   }
   log.info(summaryLine(outcome))
   return {exitCode: outcome.exitCode, ...(settings.json ? {json: outcomeObject(outcome, cfg.filepath ?? null)} : {})}
@@ -100,11 +105,11 @@ function installSignalHandlers(stop: StopController, log: ReturnType<typeof crea
 /**
  * rsync's stderr echoed to ours. When whoever reads our stderr is slower than
  * rsync writes, wait for 'drain' (rsync then blocks on its pipe) instead of
- * queueing without bound in memory.
+ * queueing without bound in memory. `write` goes around the live status line.
  */
-function echoStderr(chunk: Buffer): void | Promise<void> {
+function echoStderr(write: (chunk: Buffer) => boolean, chunk: Buffer): void | Promise<void> {
   if (isBroken(process.stderr)) return
-  if (process.stderr.write(chunk)) return
+  if (write(chunk)) return
   return new Promise((resolve) => process.stderr.once('drain', resolve))
 }
 

@@ -17,6 +17,37 @@ export function memorySink(isTTY = false, columns = 80): MemorySink {
   return sink
 }
 
+/** A terminal's stderr sink with the host's status line (`TextSink.status`): what is written, and the live line apart. */
+export interface StatusMemorySink extends MemorySink {
+  status(line: string): void
+  clearStatus(): void
+  /** the live line now ('' when there is none) */
+  statusLine: string
+  /** every status line drawn, in order */
+  statusHistory: string[]
+}
+
+export function statusMemorySink(columns = 80): StatusMemorySink {
+  const sink: StatusMemorySink = {
+    text: '',
+    isTTY: true,
+    columns,
+    statusLine: '',
+    statusHistory: [],
+    write(text: string) {
+      sink.text += text
+    },
+    status(line: string) {
+      sink.statusLine = line
+      sink.statusHistory.push(line)
+    },
+    clearStatus() {
+      sink.statusLine = ''
+    },
+  }
+  return sink
+}
+
 /** A Logger that keeps every line as `level message`. */
 export interface MemoryLogger extends Logger {
   lines: string[]
@@ -42,6 +73,8 @@ export interface TestEnvOverrides {
   env?: Record<string, string | undefined>
   /** stderr claims to be a terminal (80 columns) */
   stderrTTY?: boolean
+  /** stderr is a terminal whose host offers a status line (`TextSink.status`); implies stderrTTY */
+  stderrStatus?: boolean
 }
 
 /**
@@ -68,7 +101,7 @@ export function testFactoryEnv(overrides: TestEnvOverrides = {}): TestEnv {
     },
     log,
     stdout: memorySink(),
-    stderr: memorySink(overrides.stderrTTY ?? false),
+    stderr: overrides.stderrStatus === true ? statusMemorySink() : memorySink(overrides.stderrTTY ?? false),
     env: overrides.env ?? {},
     logged: log.lines,
   }

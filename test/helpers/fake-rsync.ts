@@ -19,6 +19,8 @@ export interface FakeStep {
   /** the patched rsync's `N-M` lines; null prints an empty N */
   legacy?: Array<[number | null, number]>
   progressDelayMs?: number
+  /** print `stderr` after this many `progress` updates (mid-copy) instead of after the last */
+  stderrAfter?: number
   sleepMs?: number
   killSelf?: NodeJS.Signals
 }

@@ -1,6 +1,7 @@
 import type {CopyEvent} from 'transporter/plugin-api'
 import {describe, expect, it} from 'vitest'
-import {consoleReporter, createConsoleReporter} from '../src/console-reporter.js'
+import type {StatusMemorySink} from '../../../src/testing/env.js'
+import {barLine, consoleReporter, createConsoleReporter} from '../src/console-reporter.js'
 import {formatBytes, formatRate, progressLine} from '../src/progress-format.js'
 import {testEnv} from './reporter-env.js'
 
@@ -24,7 +25,7 @@ const attemptEnd = (attempt: number, code: number): CopyEvent => ({
   class: code === 0 ? 'ok' : 'partial',
   stderrTail: '',
 })
-const done = (exitCode: number): CopyEvent => ({
+const done = (exitCode: number): Extract<CopyEvent, {type: 'done'}> => ({
   type: 'done',
   exitCode,
   class: 'ok',
@@ -120,8 +121,123 @@ describe('console reporter: plain lines', () => {
   })
 })
 
-describe('console reporter: terminal bar', () => {
-  it('draws a bar with counts, bytes and rate, complete and on its own line at the end', async () => {
+describe('console reporter: terminal bar on the host status line', () => {
+  const statusEnv = () => {
+    const env = testEnv({}, {stderrStatus: true})
+    return {env, sink: env.stderr as StatusMemorySink}
+  }
+
+  it('draws one live bar with counts, bytes and rate, then finishes it on its own line at 100%', async () => {
+    const {env, sink} = statusEnv()
+    const clock = manualClock()
+    const reporter = await createConsoleReporter(env, clock)
+    expect(reporter.wantsProgress).toBe(true)
+    void reporter.onEvent({type: 'start', runId: 'r', src: '/s/', dest: '/d'})
+    void reporter.onEvent({type: 'attempt-start', attempt: 1})
+    clock.advance(1000)
+    void reporter.onEvent(progress(1, 3, 12, 3_000_000))
+    expect(sink.statusLine).toBe(`[${'█'.repeat(6)}${'░'.repeat(18)}]  25% | 3/12 files | 3.0 MB | 3.0 MB/s | ETA 3s`)
+    // nothing but the status line so far: a log line written now would sit above the bar, not under it
+    expect(sink.text).toBe('')
+    void reporter.onEvent(attemptEnd(1, 0))
+    clock.advance(1000)
+    void reporter.onEvent(done(0))
+    await reporter.flush?.(Date.now() + 1000)
+
+    expect(sink.statusLine).toBe('')
+    expect(sink.text).toBe(`[${'█'.repeat(24)}] 100% | 12/12 files | 3.0 MB | 1.5 MB/s | done in 2s\n`)
+    expect(env.stdout.text).toBe('')
+  })
+
+  it('keeps one bar across retries, naming the attempt from the second one on', async () => {
+    const {env, sink} = statusEnv()
+    const reporter = await consoleReporter.create({}, env)
+    void reporter.onEvent({type: 'attempt-start', attempt: 1})
+    void reporter.onEvent(progress(1, 5, 10))
+    expect(sink.statusLine).toContain(' 50% | 5/10 files | - | -')
+    void reporter.onEvent(attemptEnd(1, 23))
+    void reporter.onEvent({type: 'retry', attempt: 1, delayMs: 0, counted: true})
+    // the failed attempt leaves no line of its own: the bar is still the one live line
+    expect(sink.text).toBe('')
+    void reporter.onEvent({type: 'attempt-start', attempt: 2})
+    expect(sink.statusLine).toMatch(/^attempt 2 \[░+\] {3}0% \| 0\/0 files/)
+    void reporter.onEvent(progress(2, 10, 10))
+    expect(sink.statusLine).toMatch(/^attempt 2 \[█+\] 100% \| 10\/10 files/)
+    void reporter.onEvent(attemptEnd(2, 0))
+    void reporter.onEvent(done(0))
+    expect(sink.text.split('\n')).toEqual([expect.stringMatching(/^\[█+\] 100% \| 10\/10 files \| 0 B/), ''])
+    expect(sink.statusLine).toBe('')
+  })
+
+  it('sums --parallel workers into one unlabelled bar that a worker ending or retrying never resets', async () => {
+    const {env, sink} = statusEnv()
+    const clock = manualClock()
+    const reporter = await createConsoleReporter(env, clock)
+    for (const attempt of [1, 2, 3, 4]) void reporter.onEvent({type: 'attempt-start', attempt})
+    // the engine's progress events carry the run's counters: every worker's latest sample, summed
+    const sums: Array<[number, number, number, number]> = [
+      [1, 2, 40, 2000],
+      [3, 5, 40, 5000],
+      [2, 9, 80, 9000],
+      [4, 14, 100, 14_000],
+    ]
+    for (const [attempt, n, total, bytes] of sums) {
+      clock.advance(500)
+      void reporter.onEvent(progress(attempt, n, total, bytes))
+    }
+    expect(sink.statusLine).toMatch(/^\[█{3}░{21}\] {2}14% \| 14\/100 files \| 14\.0 kB \| 7\.0 kB\/s \| ETA 12s$/)
+    // worker 3 fails and retries as attempt 5 while the others run on
+    void reporter.onEvent(attemptEnd(3, 23))
+    void reporter.onEvent({type: 'attempt-start', attempt: 5})
+    expect(sink.statusLine).toContain(' 14% | 14/100 files')
+    void reporter.onEvent(progress(5, 60, 100, 60_000))
+    void reporter.onEvent(attemptEnd(1, 0))
+    void reporter.onEvent(progress(2, 100, 100, 100_000))
+    for (const attempt of [2, 4, 5]) void reporter.onEvent(attemptEnd(attempt, 0))
+    expect(sink.statusLine).toContain('100% | 100/100 files | 100.0 kB')
+
+    expect(sink.statusHistory.length).toBeGreaterThan(4)
+    for (const line of sink.statusHistory) expect(line).not.toMatch(/attempt/)
+    // once counts came in, the bar never fell back to a fresh worker's 0/0
+    const firstCounts = sink.statusHistory.findIndex((l) => l.includes('2/40 files'))
+    expect(sink.statusHistory.slice(firstCounts).filter((l) => l.includes('0/0 files'))).toEqual([])
+    expect(sink.text).toBe('')
+    void reporter.onEvent(done(0))
+    expect(sink.text).toMatch(/^\[█{24}\] 100% \| 100\/100 files \| 100\.0 kB \| [^|]+ \| done in 2s\n$/)
+  })
+
+  it.each([
+    ['a failed run', 23],
+    ['Ctrl-C', 130],
+    ['SIGTERM', 143],
+  ])('clears the bar after %s, leaving no stale percentage', async (_what, exitCode) => {
+    const {env, sink} = statusEnv()
+    const reporter = await consoleReporter.create({}, env)
+    void reporter.onEvent({type: 'attempt-start', attempt: 1})
+    void reporter.onEvent(progress(1, 12, 25, 1_200_000))
+    expect(sink.statusLine).toContain(' 48% | 12/25 files')
+    void reporter.onEvent(attemptEnd(1, exitCode === 23 ? 23 : 20))
+    void reporter.onEvent({...done(exitCode), class: exitCode === 23 ? 'partial' : 'interrupted'})
+    expect(sink.statusLine).toBe('')
+    expect(sink.text).toBe('')
+    await reporter.flush?.(Date.now() + 1000)
+    expect(sink.statusLine).toBe('')
+  })
+
+  it('clears a live bar at flush when the run ended without done', async () => {
+    const {env, sink} = statusEnv()
+    const reporter = await consoleReporter.create({}, env)
+    void reporter.onEvent({type: 'attempt-start', attempt: 1})
+    void reporter.onEvent(progress(1, 1, 2))
+    expect(sink.statusLine).not.toBe('')
+    await reporter.flush?.(Date.now() + 1000)
+    expect(sink.statusLine).toBe('')
+    expect(sink.text).toBe('')
+  })
+})
+
+describe('console reporter: terminal bar on a host without a status line', () => {
+  it('draws one cli-progress bar for the whole run, retries included, ended by done', async () => {
     const env = testEnv({}, {stderrTTY: true})
     const clock = manualClock()
     const reporter = await createConsoleReporter(env, clock)
@@ -129,34 +245,33 @@ describe('console reporter: terminal bar', () => {
     void reporter.onEvent({type: 'attempt-start', attempt: 1})
     clock.advance(1000)
     void reporter.onEvent(progress(1, 3, 12, 3_000_000))
-    void reporter.onEvent(attemptEnd(1, 0))
+    void reporter.onEvent(attemptEnd(1, 23))
+    void reporter.onEvent({type: 'attempt-start', attempt: 2})
+    clock.advance(1000)
+    void reporter.onEvent(progress(2, 12, 12, 3_000_000))
+    void reporter.onEvent(attemptEnd(2, 0))
+    // one bar: it ends its line once, when the run is done
+    expect(env.stderr.text).not.toContain('\n')
     void reporter.onEvent(done(0))
     await reporter.flush?.(Date.now() + 1000)
 
     const text = env.stderr.text
+    expect(text).toContain('attempt 2 [')
     expect(text).toContain('100% | 12/12 files | 3.0 MB')
     expect(text).toMatch(/MB\/s \| ETA /)
-    expect(text).not.toContain('attempt 1')
-    expect(text.endsWith('\n')).toBe(true)
+    expect(text.indexOf('\n')).toBe(text.length - 1)
     expect(env.stdout.text).toBe('')
   })
+})
 
-  it('names the attempt from the second one on and leaves a failed attempt as it was', async () => {
-    const env = testEnv({}, {stderrTTY: true})
-    const reporter = await consoleReporter.create({}, env)
-    void reporter.onEvent({type: 'attempt-start', attempt: 1})
-    void reporter.onEvent(progress(1, 5, 10))
-    void reporter.onEvent(attemptEnd(1, 23))
-    const first = env.stderr.text
-    expect(first).toContain('50% | 5/10 files | - | -')
-    expect(first.endsWith('\n')).toBe(true)
-    void reporter.onEvent({type: 'attempt-start', attempt: 2})
-    void reporter.onEvent(progress(2, 10, 10))
-    void reporter.onEvent(attemptEnd(2, 0))
-    void reporter.onEvent(done(0))
-    const second = env.stderr.text.slice(first.length)
-    expect(second).toContain('attempt 2 [')
-    expect(second).toContain('100% | 10/10 files')
-    expect(second.endsWith('\n')).toBe(true)
+describe('barLine', () => {
+  it('shows an empty bar and no ETA before rsync has counted anything', () => {
+    expect(barLine({label: '', filesTransferred: 0, filesTotal: 0, elapsedMs: 0})).toBe(`[${'░'.repeat(24)}]   0% | 0/0 files | - | - | ETA -`)
+  })
+
+  it('caps at 100% and takes a final tail', () => {
+    expect(barLine({label: 'attempt 3 ', filesTransferred: 7, filesTotal: 5, bytes: 1500, elapsedMs: 1000}, 'done in 1s')).toBe(
+      `attempt 3 [${'█'.repeat(24)}] 100% | 7/5 files | 1.5 kB | 1.5 kB/s | done in 1s`,
+    )
   })
 })
