@@ -7,7 +7,7 @@ describe('buildRsyncArgs: the exact argv', () => {
   test.each<[string, Parameters<typeof buildRsyncArgs>[0], string[]]>([
     ['plain', {src: '/a/', dest: '/b', progress: false, extraArgs: []}, ['-rlptgo', '--partial', '--info=stats2', '--', '/a/', '/b']],
     ['live progress', {src: '/a', dest: '/b/', progress: true, extraArgs: []}, ['-rlptgo', '--partial', '--info=progress2', '--', '/a', '/b/']],
-    ['dry run', {src: '/a', dest: '/b', progress: false, extraArgs: [], dryRun: true}, ['-rlptgo', '--partial', '--info=stats2', '--dry-run', '--', '/a', '/b']],
+    ['dry run', {src: '/a', dest: '/b', progress: false, extraArgs: [], dryRun: true}, ['-rlptgo', '--partial', '--info=stats2', '--dry-run', '--out-format=transporter would transfer: %i %n%L', '--', '/a', '/b']],
     [
       'extra args between the options and the guard',
       {src: '/a', dest: '/b', progress: false, extraArgs: ['--bwlimit=50m', '--exclude=*.tmp', '-HAX']},
