@@ -4,7 +4,19 @@
 import {spawn, spawnSync} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
 import {
-  closeSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, openSync, writeSync,
+  closeSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+  openSync,
+  writeSync,
 } from 'node:fs'
 import {createServer} from 'node:http'
 import {tmpdir} from 'node:os'
@@ -20,7 +32,12 @@ export function parseFlags(argv, defaults) {
     const a = argv[i]
     if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`)
     const [name, inline] = a.slice(2).split(/=(.*)/s)
-    if (!(name in defaults)) throw new Error(`unknown flag --${name}; known: ${Object.keys(defaults).map((k) => `--${k}`).join(' ')}`)
+    if (!(name in defaults))
+      throw new Error(
+        `unknown flag --${name}; known: ${Object.keys(defaults)
+          .map((k) => `--${k}`)
+          .join(' ')}`,
+      )
     if (typeof defaults[name] === 'boolean') out[name] = inline === undefined ? true : !/^(0|false|no)$/i.test(inline)
     else out[name] = inline ?? argv[++i]
   }
@@ -35,7 +52,8 @@ export function parseSize(s) {
   return Math.round(Number(m[1]) * mult)
 }
 
-export const fmtBytes = (n) => (n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(2)} GiB` : n >= 1024 ** 2 ? `${(n / 1024 ** 2).toFixed(1)} MiB` : `${(n / 1024).toFixed(1)} KiB`)
+export const fmtBytes = (n) =>
+  n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(2)} GiB` : n >= 1024 ** 2 ? `${(n / 1024 ** 2).toFixed(1)} MiB` : `${(n / 1024).toFixed(1)} KiB`
 
 /** A scratch directory under os.tmpdir(); the caller removes it. */
 export const scratch = (label) => mkdtempSync(join(tmpdir(), `transporter-bench-${label}-`))
@@ -153,15 +171,19 @@ export function timed(cmd, args, {env = childEnv(), cwd = root, sampleRss = fals
     const child = spawn(file, argv, {cwd, env, stdio: ['ignore', capture ? 'pipe' : 'ignore', 'pipe']})
     let stdout = ''
     let stderr = ''
-    child.stdout?.on('data', (d) => { stdout += d })
-    child.stderr.on('data', (d) => { stderr = (stderr + d).slice(-8192) })
+    child.stdout?.on('data', (d) => {
+      stdout += d
+    })
+    child.stderr.on('data', (d) => {
+      stderr = (stderr + d).slice(-8192)
+    })
     let peakKb = 0
     let target = cpu ? 0 : child.pid
     const timer = sampleRss
       ? setInterval(() => {
-        if (!target) target = firstChild(child.pid)
-        if (target) peakKb = Math.max(peakKb, readHwmKb(target))
-      }, 5)
+          if (!target) target = firstChild(child.pid)
+          if (target) peakKb = Math.max(peakKb, readHwmKb(target))
+        }, 5)
       : null
     child.on('error', reject)
     child.on('exit', (code, signal) => {
@@ -222,10 +244,16 @@ export async function startReceiver() {
   const state = {posts: 0, last: null}
   const server = createServer((req, res) => {
     let body = ''
-    req.on('data', (d) => { body += d })
+    req.on('data', (d) => {
+      body += d
+    })
     req.on('end', () => {
       state.posts++
-      try { state.last = JSON.parse(body) } catch { state.last = body }
+      try {
+        state.last = JSON.parse(body)
+      } catch {
+        state.last = body
+      }
       res.writeHead(200).end()
     })
   })
@@ -234,8 +262,15 @@ export async function startReceiver() {
   return {
     url: `http://127.0.0.1:${port}/r`,
     state,
-    reset() { state.posts = 0; state.last = null },
-    close: () => new Promise((r) => { server.closeAllConnections?.(); server.close(r) }),
+    reset() {
+      state.posts = 0
+      state.last = null
+    },
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections?.()
+        server.close(r)
+      }),
   }
 }
 

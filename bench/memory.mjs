@@ -31,7 +31,8 @@ const progressLines = opt('progress-lines', 1_000_000)
 const answerMb = opt('answer-mb', 100)
 
 // what rsync prints last when a disk fills up: the classifier turns it into 28
-const LAST_LINE = 'rsync: [receiver] write failed on "/dst/big": No space left on device (28)\nrsync error: error in file IO (code 11) at receiver.c(657) [receiver=3.5.0]'
+const LAST_LINE =
+  'rsync: [receiver] write failed on "/dst/big": No space left on device (28)\nrsync error: error in file IO (code 11) at receiver.c(657) [receiver=3.5.0]'
 
 function vmHwmKb(pid) {
   try {
@@ -71,17 +72,21 @@ async function runOnce(stderrMb, progressLines, answerMb = 0) {
     writeFileSync(join(dir, '.transporterrc.yaml'), `rsync: {path: ${JSON.stringify(FAKE)}}\nreporters: [http]\n`)
     const url = `http://127.0.0.1:${server.address().port}/report`
     const started = Date.now()
-    const child = spawn(process.execPath, [join(root, 'bin/run.js'), 'copy', '--progress', '--stderr', '--report-addr', url, '--src', join(dir, 'src/'), '--dest', join(dir, 'dst')], {
-      cwd: dir,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        FAKE_RSYNC_CODES: '11',
-        FAKE_RSYNC_STDERR_BYTES: String(stderrMb * 1024 * 1024),
-        FAKE_RSYNC_PROGRESS_LINES: String(progressLines),
-        FAKE_RSYNC_LAST_LINE: LAST_LINE,
+    const child = spawn(
+      process.execPath,
+      [join(root, 'bin/run.js'), 'copy', '--progress', '--stderr', '--report-addr', url, '--src', join(dir, 'src/'), '--dest', join(dir, 'dst')],
+      {
+        cwd: dir,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          ...process.env,
+          FAKE_RSYNC_CODES: '11',
+          FAKE_RSYNC_STDERR_BYTES: String(stderrMb * 1024 * 1024),
+          FAKE_RSYNC_PROGRESS_LINES: String(progressLines),
+          FAKE_RSYNC_LAST_LINE: LAST_LINE,
+        },
       },
-    })
+    )
     let echoed = 0
     child.stdout.on('data', () => {})
     child.stderr.on('data', (c) => (echoed += c.length))
@@ -104,7 +109,13 @@ async function runOnce(stderrMb, progressLines, answerMb = 0) {
       budgetMb: BUDGET_MB,
       withinBudget: peakKb > 0 && peakMb <= BUDGET_MB,
       stderrEchoedBytes: echoed,
-      errorReport: {errcode: error?.errcode ?? null, messageBytes, limitBytes: TAIL_LIMIT, withinLimit: messageBytes > 0 && messageBytes <= TAIL_LIMIT, endsWithLastStderrLine: endsWithLast},
+      errorReport: {
+        errcode: error?.errcode ?? null,
+        messageBytes,
+        limitBytes: TAIL_LIMIT,
+        withinLimit: messageBytes > 0 && messageBytes <= TAIL_LIMIT,
+        endsWithLastStderrLine: endsWithLast,
+      },
       reportsReceived: reports.length,
       wallMs,
     }
@@ -115,9 +126,11 @@ async function runOnce(stderrMb, progressLines, answerMb = 0) {
 }
 
 function line(label, r) {
-  return `${label}: peak RSS ${r.peakRssMb} MB (budget ${BUDGET_MB} MB) ${r.withinBudget ? 'OK' : 'OVER'}; exit ${r.exitCode}; ` +
+  return (
+    `${label}: peak RSS ${r.peakRssMb} MB (budget ${BUDGET_MB} MB) ${r.withinBudget ? 'OK' : 'OVER'}; exit ${r.exitCode}; ` +
     `error report message ${r.errorReport.messageBytes} B (≤ ${TAIL_LIMIT}: ${r.errorReport.withinLimit}), ends with rsync's last line: ${r.errorReport.endsWithLastStderrLine}; ` +
     `${(r.stderrEchoedBytes / 1024 / 1024).toFixed(1)} MB of stderr echoed; ${r.wallMs} ms`
+  )
 }
 
 // The same run without the flood first: separates transporter's fixed
@@ -132,7 +145,14 @@ const result = {
   note: 'peak = VmHWM of the transporter process, polled every 10 ms from /proc until exit',
   ...flood,
   baseline: {peakRssMb: baseline.peakRssMb, exitCode: baseline.exitCode, wallMs: baseline.wallMs},
-  hugeAnswers: {answerBytes: answerMb * 1024 * 1024, peakRssMb: answers.peakRssMb, withinBudget: answers.withinBudget, exitCode: answers.exitCode, reportsReceived: answers.reportsReceived, wallMs: answers.wallMs},
+  hugeAnswers: {
+    answerBytes: answerMb * 1024 * 1024,
+    peakRssMb: answers.peakRssMb,
+    withinBudget: answers.withinBudget,
+    exitCode: answers.exitCode,
+    reportsReceived: answers.reportsReceived,
+    wallMs: answers.wallMs,
+  },
   floodAddsMb: Number((flood.peakRssMb - baseline.peakRssMb).toFixed(1)),
 }
 mkdirSync(join(root, 'bench/results'), {recursive: true})

@@ -20,13 +20,40 @@
 import {mkdirSync} from 'node:fs'
 import {join} from 'node:path'
 import {
-  childEnv, compareInventories, fmtBytes, fresh, interleave, inventory, makeLargeFile, makeSmallTree, median, parseFlags,
-  parseSize, printTable, root, round, scratch, snapshotCli, startReceiver, timed, totals, writeResults,
+  childEnv,
+  compareInventories,
+  fmtBytes,
+  fresh,
+  interleave,
+  inventory,
+  makeLargeFile,
+  makeSmallTree,
+  median,
+  parseFlags,
+  parseSize,
+  printTable,
+  root,
+  round,
+  scratch,
+  snapshotCli,
+  startReceiver,
+  timed,
+  totals,
+  writeResults,
 } from './lib.mjs'
 
 const flags = parseFlags(process.argv.slice(2), {
-  size: '1G', files: '50000', dirs: '500', 'file-size': '4096', rounds: '5', 'start-rounds': '10',
-  cases: 'startup,large,small', cli: join(root, 'bin/run.js'), snapshot: false, wrapargs: true, 'no-wrapargs': false,
+  size: '1G',
+  files: '50000',
+  dirs: '500',
+  'file-size': '4096',
+  rounds: '5',
+  'start-rounds': '10',
+  cases: 'startup,large,small',
+  cli: join(root, 'bin/run.js'),
+  snapshot: false,
+  wrapargs: true,
+  'no-wrapargs': false,
 })
 const rounds = Math.max(5, Number(flags.rounds))
 const cases = new Set(flags.cases.split(','))
@@ -93,16 +120,32 @@ function summarise(name, samples, budget) {
     case: name,
     budget,
     rounds,
-    medians: Object.fromEntries(Object.keys(samples).map((s) => [s, {
-      wallMs: round(med(s, 'ms'), 1), cpuMs: round(med(s, 'cpuMs'), 0),
-      ...(s === 'transporter' ? {peakRssMb: round(Math.max(...samples[s].map((x) => x.peakKb)) / 1024, 1), treeMaxRssMb: round(Math.max(...samples[s].map((x) => x.treeMaxRssKb)) / 1024, 1)} : {}),
-    }])),
+    medians: Object.fromEntries(
+      Object.keys(samples).map((s) => [
+        s,
+        {
+          wallMs: round(med(s, 'ms'), 1),
+          cpuMs: round(med(s, 'cpuMs'), 0),
+          ...(s === 'transporter'
+            ? {
+                peakRssMb: round(Math.max(...samples[s].map((x) => x.peakKb)) / 1024, 1),
+                treeMaxRssMb: round(Math.max(...samples[s].map((x) => x.treeMaxRssKb)) / 1024, 1),
+              }
+            : {}),
+        },
+      ]),
+    ),
     ratio: round(tp / bare),
     cpuRatio: med('rsync', 'cpuMs') > 0 ? round(med('transporter', 'cpuMs') / med('rsync', 'cpuMs')) : null,
     ...(samples['rsync+wrapargs'] ? {wrapArgsRatio: round(med('rsync+wrapargs', 'ms') / bare)} : {}),
     // Ratio of per-round pairs (each transporter run over the rsync run of the same round): less exposed to drift.
     pairRatioMedian: round(median(samples.transporter.map((t, i) => t.ms / samples.rsync[i].ms))),
-    samples: Object.fromEntries(Object.entries(samples).map(([s, xs]) => [s, xs.map((x) => ({wallMs: round(x.ms, 1), cpuMs: round(x.cpuMs ?? 0, 0), ...(x.peakKb ? {peakRssKb: x.peakKb} : {})}))])),
+    samples: Object.fromEntries(
+      Object.entries(samples).map(([s, xs]) => [
+        s,
+        xs.map((x) => ({wallMs: round(x.ms, 1), cpuMs: round(x.cpuMs ?? 0, 0), ...(x.peakKb ? {peakRssKb: x.peakKb} : {})})),
+      ]),
+    ),
   }
   return out
 }
@@ -113,7 +156,11 @@ try {
     const src = join(work, 'empty')
     mkdirSync(src)
     log(`startup: empty directory, ${Number(flags['start-rounds'])} rounds`)
-    const s = await interleave(subjectsFor(src, {expectFiles: new Map()}).filter((x) => x.name !== 'rsync+wrapargs'), Math.max(5, Number(flags['start-rounds'])), {log})
+    const s = await interleave(
+      subjectsFor(src, {expectFiles: new Map()}).filter((x) => x.name !== 'rsync+wrapargs'),
+      Math.max(5, Number(flags['start-rounds'])),
+      {log},
+    )
     const r = summarise('empty dir (start-up)', s, null)
     r.fixedCostMs = round(r.medians.transporter.wallMs - r.medians.rsync.wallMs, 1)
     results.push(r)
@@ -173,7 +220,9 @@ if (start) {
     r.extraBeyondStartupMs = round(extra - start.fixedCostMs, 1)
     r.ratioWithoutStartup = round((r.medians.transporter.wallMs - start.fixedCostMs) / r.medians.rsync.wallMs)
     // Start-up measured on an empty tree can exceed the whole extra on a short copy: both are noisy medians.
-    console.log(`${r.case}: ${extra >= 0 ? '+' : ''}${round(extra, 0)} ms vs rsync; start-up alone ${start.fixedCostMs} ms; per-tree extra ${round(extra - start.fixedCostMs, 0)} ms; ratio with start-up removed ${r.ratioWithoutStartup}`)
+    console.log(
+      `${r.case}: ${extra >= 0 ? '+' : ''}${round(extra, 0)} ms vs rsync; start-up alone ${start.fixedCostMs} ms; per-tree extra ${round(extra - start.fixedCostMs, 0)} ms; ratio with start-up removed ${r.ratioWithoutStartup}`,
+    )
   }
 }
 const file = writeResults('overhead', {rounds, budget: BUDGET, cli: snapshot ? 'snapshot of bin/run.js' : cli, results})

@@ -18,12 +18,35 @@
 import {mkdirSync} from 'node:fs'
 import {join} from 'node:path'
 import {
-  childEnv, compareInventories, fmtBytes, fresh, interleave, inventory, makeSmallTree, median, parseFlags, parseSize,
-  printTable, root, round, scratch, snapshotCli, timed, timedTogether, totals, writeResults,
+  childEnv,
+  compareInventories,
+  fmtBytes,
+  fresh,
+  interleave,
+  inventory,
+  makeSmallTree,
+  median,
+  parseFlags,
+  parseSize,
+  printTable,
+  root,
+  round,
+  scratch,
+  snapshotCli,
+  timed,
+  timedTogether,
+  totals,
+  writeResults,
 } from './lib.mjs'
 
 const flags = parseFlags(process.argv.slice(2), {
-  files: '50000', dirs: '500', 'file-size': '4096', rounds: '5', workers: '4', cli: join(root, 'bin/run.js'), snapshot: false,
+  files: '50000',
+  dirs: '500',
+  'file-size': '4096',
+  rounds: '5',
+  workers: '4',
+  cli: join(root, 'bin/run.js'),
+  snapshot: false,
 })
 const rounds = Math.max(5, Number(flags.rounds))
 const workers = Number(flags.workers)
@@ -106,7 +129,12 @@ try {
       speedup: round(bare / wall),
       pairSpeedupMedian: round(median(xs.map((x, i) => samples.rsync[i].ms / x.ms))),
       ...(name === 'rsync' ? {} : {peakRssMb: round(Math.max(...xs.map((x) => x.peakKb)) / 1024, 1)}),
-      samples: xs.map((x) => ({wallMs: round(x.ms, 1), cpuMs: round(x.cpuMs, 0), ...(x.peakKb ? {peakRssKb: x.peakKb} : {}), ...(x.shardMs ? {shardMs: x.shardMs} : {})})),
+      samples: xs.map((x) => ({
+        wallMs: round(x.ms, 1),
+        cpuMs: round(x.cpuMs, 0),
+        ...(x.peakKb ? {peakRssKb: x.peakKb} : {}),
+        ...(x.shardMs ? {shardMs: x.shardMs} : {}),
+      })),
     }
   })
   result = {tree: {...totals(srcInv), dirs: Number(flags.dirs)}, workers, rounds, goal: GOAL, results: rows}
@@ -115,7 +143,9 @@ try {
   if (snapshot) fresh(snapshot.dir)
 }
 
-console.log(`\n${result.tree.files} files (${fmtBytes(result.tree.bytes)}) in ${result.tree.dirs} dirs, medians of ${rounds} interleaved rounds, wall seconds; speed-up = rsync time / subject time`)
+console.log(
+  `\n${result.tree.files} files (${fmtBytes(result.tree.bytes)}) in ${result.tree.dirs} dirs, medians of ${rounds} interleaved rounds, wall seconds; speed-up = rsync time / subject time`,
+)
 printTable(
   ['subject', 'wall s', 'cpu s', 'speed-up', 'pairwise', 'verdict', 'peak RSS MB'],
   result.results.map((r) => [
@@ -125,8 +155,16 @@ printTable(
     `${r.speedup.toFixed(2)}×`,
     `${r.pairSpeedupMedian.toFixed(2)}×`,
     r.name === `parallel ${workers}`
-      ? (r.speedup >= GOAL.speedup ? 'goal met' : r.speedup >= GOAL.floor ? `above ${GOAL.floor}× floor, below ${GOAL.speedup}× goal` : `SLOWER than ${GOAL.floor}×`)
-      : r.name === 'rsync' ? '-' : (r.speedup >= GOAL.floor ? 'ok' : `below ${GOAL.floor}×`),
+      ? r.speedup >= GOAL.speedup
+        ? 'goal met'
+        : r.speedup >= GOAL.floor
+          ? `above ${GOAL.floor}× floor, below ${GOAL.speedup}× goal`
+          : `SLOWER than ${GOAL.floor}×`
+      : r.name === 'rsync'
+        ? '-'
+        : r.speedup >= GOAL.floor
+          ? 'ok'
+          : `below ${GOAL.floor}×`,
     r.peakRssMb ?? '-',
   ]),
 )

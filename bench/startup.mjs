@@ -34,7 +34,7 @@ function time(subject) {
   return ms
 }
 
-const median = xs => {
+const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b)
   const m = Math.floor(s.length / 2)
   return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2
@@ -43,13 +43,13 @@ const median = xs => {
 const loadBefore = loadavg()[0]
 // One warm-up round (disk cache), not recorded.
 for (const s of subjects) time(s)
-const samples = Object.fromEntries(subjects.map(s => [s.name, []]))
+const samples = Object.fromEntries(subjects.map((s) => [s.name, []]))
 for (let i = 0; i < runs; i++) for (const s of subjects) samples[s.name].push(time(s))
 
-const medians = Object.fromEntries(subjects.map(s => [s.name, median(samples[s.name])]))
+const medians = Object.fromEntries(subjects.map((s) => [s.name, median(samples[s.name])]))
 const floor = medians['oclif floor']
 const bare = medians['node -e 0']
-const results = subjects.map(s => ({
+const results = subjects.map((s) => ({
   name: s.name,
   medianMs: Math.round(medians[s.name] * 10) / 10,
   vsOclif: Math.round((medians[s.name] / floor) * 100) / 100,
@@ -64,8 +64,8 @@ console.log(`${'command'.padEnd(18)} ${'median ms'.padStart(10)} ${'× oclif'.pa
 for (const r of results) {
   console.log(`${r.name.padEnd(18)} ${r.medianMs.toFixed(1).padStart(10)} ${r.vsOclif.toFixed(2).padStart(8)} ${r.vsNode.toFixed(2).padStart(8)}`)
 }
-const verdict = name => {
-  const r = results.find(x => x.name === name)
+const verdict = (name) => {
+  const r = results.find((x) => x.name === name)
   return `${name}: ${r.vsOclif}× oclif (budget 1.5×: ${r.vsOclif <= 1.5 ? 'ok' : 'OVER'}), ${r.vsNode}× node -e 0 (goal 2.5×: ${r.vsNode <= 2.5 ? 'met' : 'not yet'})`
 }
 console.log(verdict('explain-exit 23'))

@@ -3,6 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# type-check, lint, formatting and dead exports first: a red lint is a red build
+npm run --silent lint
 # podman + the transporter image, Slurm + munge: the deployment tests run them
 bash scripts/setup-infra.sh
 export CONTAINERS_CONF="$PWD/deploy/podman/containers.conf"

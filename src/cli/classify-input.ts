@@ -8,7 +8,6 @@ import {decodeUtf8LikeGo, DEFAULT_TAIL_BYTES} from '../core/rsync/ring-buffer.js
 import {signalName, signalNumber} from '../core/codes/exit-codes.js'
 import {parseCode} from './parse-code.js'
 
-
 const CODE_HINT = 'give an rsync exit code (`23`, `-- -11`) or `signal:KILL` / `signal:9`'
 
 export function parseCodeArg(text: string): {code: number; signal?: string} {

@@ -48,8 +48,12 @@ export async function runCopyCommand(oclifConfig: Config, flags: CopyFlags, onCo
   const env = factoryEnv(oclifConfig, cfg, settings, log, {stdout, stderr})
   const components = await loadComponents(oclifConfig, cfg, env, {retries: resolved.retries})
   for (const warning of components.warnings) log.warn(warning)
-  log.debug(`settings: ${JSON.stringify({...settings, destDir: resolved.destDir, retries: resolved.retries, parallel: resolved.parallel, shard: resolved.shard, verify: resolved.verify})}`)
-  log.debug(`components: reporters ${components.reporters.map((r) => r.id).join(', ') || 'none'}; mount checks ${components.mountChecks.map((m) => m.id).join(', ') || 'none'}; retry policy up to ${components.retryPolicy.maxAttempts ?? '?'} attempts`)
+  log.debug(
+    `settings: ${JSON.stringify({...settings, destDir: resolved.destDir, retries: resolved.retries, parallel: resolved.parallel, shard: resolved.shard, verify: resolved.verify})}`,
+  )
+  log.debug(
+    `components: reporters ${components.reporters.map((r) => r.id).join(', ') || 'none'}; mount checks ${components.mountChecks.map((m) => m.id).join(', ') || 'none'}; retry policy up to ${components.retryPolicy.maxAttempts ?? '?'} attempts`,
+  )
 
   const stop = new StopController()
   const removeHandlers = installSignalHandlers(stop, log)

@@ -110,7 +110,7 @@ function checkShard(index: number, count: number): Shard | undefined {
   return count >= 1 && count <= MAX_SHARDS && index < count ? {index, count} : undefined
 }
 
-const K8S_HINT = 'in an Indexed Job set TRANSPORTER_SHARD_COUNT to the Job\'s completions; Kubernetes sets JOB_COMPLETION_INDEX'
+const K8S_HINT = "in an Indexed Job set TRANSPORTER_SHARD_COUNT to the Job's completions; Kubernetes sets JOB_COMPLETION_INDEX"
 const SLURM_HINT = 'submit a contiguous array (sbatch --array=0-(N-1)); Slurm sets SLURM_ARRAY_TASK_ID, _MIN and _COUNT'
 
 function shardFromEnv(env: NodeJS.ProcessEnv): Shard {
@@ -175,7 +175,10 @@ export function envValue(env: Readonly<Record<string, string | undefined>>, name
   if (raw === undefined) return undefined
   const value = type === 'bool' ? parseGoBool(raw) : parseGoInt(raw)
   if (value === undefined) {
-    throw usageError(`${envName(name)}=${JSON.stringify(raw)} is not ${type === 'bool' ? 'a boolean' : 'an integer'}`, type === 'bool' ? 'use true/false, 1/0 or t/f' : undefined)
+    throw usageError(
+      `${envName(name)}=${JSON.stringify(raw)} is not ${type === 'bool' ? 'a boolean' : 'an integer'}`,
+      type === 'bool' ? 'use true/false, 1/0 or t/f' : undefined,
+    )
   }
   return value
 }

@@ -77,7 +77,7 @@ export function explainRsync(code: number, rules: readonly ClassifyRule[] = SEED
 }
 
 export function allRsync(): RsyncExplanation[] {
-  return RSYNC_CODES.map(r => explainRsync(r.code)).filter((r): r is RsyncExplanation => r !== undefined)
+  return RSYNC_CODES.map((r) => explainRsync(r.code)).filter((r): r is RsyncExplanation => r !== undefined)
 }
 
 const yesNo = (b: boolean): string => (b ? 'yes' : 'no')
@@ -85,8 +85,8 @@ const yesNo = (b: boolean): string => (b ? 'yes' : 'no')
 export function formatExitCode(e: ExitCodeInfo): string {
   const lines = [`${e.code} ${e.name}`, `  ${e.summary}`]
   if (e.message !== undefined) lines.push(`  Message: ${e.message}`)
-  lines.push('Usual causes:', ...e.causes.map(c => `  - ${c}`))
-  lines.push('What to check:', ...e.next.map(n => `  - ${n}`))
+  lines.push('Usual causes:', ...e.causes.map((c) => `  - ${c}`))
+  lines.push('What to check:', ...e.next.map((n) => `  - ${n}`))
   return `${lines.join('\n')}\n`
 }
 
@@ -101,7 +101,9 @@ export function formatRsync(r: RsyncExplanation): string {
     lines.push("Refined by the errno at the end of rsync's error lines (the most severe fatal one wins, else the last):")
     for (const f of r.refinements) {
       const name = `${f.errno} ${f.errnoName ?? ''}`.trim()
-      lines.push(`  errno ${name.padEnd(16)} class ${f.class.padEnd(9)} retried: ${yesNo(f.retried).padEnd(3)} exit ${f.exitCode} ${f.exitName ?? ''}`.trimEnd())
+      lines.push(
+        `  errno ${name.padEnd(16)} class ${f.class.padEnd(9)} retried: ${yesNo(f.retried).padEnd(3)} exit ${f.exitCode} ${f.exitName ?? ''}`.trimEnd(),
+      )
     }
   }
   return `${lines.join('\n')}\n`
@@ -132,5 +134,7 @@ export function errorCodes(): Array<{code: string; class: string; exitCode: numb
 /** `explain-exit E_CONFIG`: one error code, or undefined. */
 export function formatErrorCode(code: string): string | undefined {
   const e = errorCodes().find((k) => k.code === code.toUpperCase())
-  return e === undefined ? undefined : `${e.code}: ${e.summary}\n  class ${e.class}; exit code ${e.exitCode === 255 ? 'as the error says (255 unless an errno names it)' : e.exitCode}\n`
+  return e === undefined
+    ? undefined
+    : `${e.code}: ${e.summary}\n  class ${e.class}; exit code ${e.exitCode === 255 ? 'as the error says (255 unless an errno names it)' : e.exitCode}\n`
 }

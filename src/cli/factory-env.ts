@@ -8,7 +8,13 @@ import {streamSink} from './logger.js'
  * `classify` alike (transporter's version, the config's directory, the run's
  * settings, the logger and the redacting sinks).
  */
-export function factoryEnv(oclif: Config, cfg: TransporterConfig, settings: RunSettings, log: Logger, sinks?: {stdout: TextSink; stderr: TextSink}): FactoryEnv {
+export function factoryEnv(
+  oclif: Config,
+  cfg: TransporterConfig,
+  settings: RunSettings,
+  log: Logger,
+  sinks?: {stdout: TextSink; stderr: TextSink},
+): FactoryEnv {
   const {stdout, stderr} = sinks ?? {stdout: streamSink(process.stdout), stderr: streamSink(process.stderr)}
   return {apiVersion: 1, version: oclif.version, baseDir: cfg.baseDir, settings, log, stdout, stderr, env: process.env}
 }

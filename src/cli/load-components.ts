@@ -58,11 +58,7 @@ export async function loadComponents(
   return {reporters: made, retryPolicy, mountChecks: checks, classifyRules: classify.rules, warnings: [...warnings, ...classify.warnings]}
 }
 
-export async function loadClassifyRules(
-  oclifConfig: Config,
-  cfg: TransporterConfig,
-  env: FactoryEnv,
-): Promise<{rules: ClassifyRule[]; warnings: string[]}> {
+export async function loadClassifyRules(oclifConfig: Config, cfg: TransporterConfig, env: FactoryEnv): Promise<{rules: ClassifyRule[]; warnings: string[]}> {
   const {registry, warnings} = await loadRegistry(oclifConfig)
   const classify = await classifyRulesFrom(registry, cfg, env)
   return {rules: classify.rules, warnings: [...warnings, ...classify.warnings]}
@@ -144,5 +140,10 @@ function asObject(value: unknown): Record<string, unknown> {
 
 function messageOf(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error)
-  return text.split('\n').find((l) => l.trim() !== '')?.trim() ?? 'unknown error'
+  return (
+    text
+      .split('\n')
+      .find((l) => l.trim() !== '')
+      ?.trim() ?? 'unknown error'
+  )
 }

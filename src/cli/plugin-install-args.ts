@@ -10,12 +10,7 @@ import {isAbsolute, resolve} from 'node:path'
  * `.`, or containing a `/`) and any `.tgz` / `.tar.gz` file path. A bare word
  * stays a package name even if a directory of that name exists, as with npm.
  */
-const INSTALL_COMMANDS: ReadonlyArray<readonly string[]> = [
-  ['plugins', 'install'],
-  ['plugins', 'add'],
-  ['plugins:install'],
-  ['plugins:add'],
-]
+const INSTALL_COMMANDS: ReadonlyArray<readonly string[]> = [['plugins', 'install'], ['plugins', 'add'], ['plugins:install'], ['plugins:add']]
 
 export function rewritePluginInstallArgs(argv: string[], cwd: string): string[] {
   const command = INSTALL_COMMANDS.find((c) => c.every((word, i) => argv[i] === word))

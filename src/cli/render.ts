@@ -27,14 +27,20 @@ export interface RenderContext {
 }
 
 function firstLine(text: string): string {
-  const line = text.split('\n').map(l => l.trim()).find(l => l !== '')
+  const line = text
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => l !== '')
   return line ?? 'unknown error'
 }
 
 // oclif parser messages are multi-line ("Nonexistent flag: --x\nSee more help with --help",
 // "Parsing --n \n\tExpected an integer but received: x"); keep what identifies the problem.
 function parseMessage(text: string): string {
-  const lines = text.split('\n').map(l => l.trim()).filter(l => l !== '' && !/^See more help with/i.test(l))
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !/^See more help with/i.test(l))
   const [head, next] = lines
   if (head === undefined) return 'invalid arguments'
   if (next === undefined) return head
@@ -98,7 +104,15 @@ export function outcomeObject(o: CopyOutcome, config: string | null): Record<str
     class: o.class,
     reason: o.reason,
     ...(o.error === undefined ? {} : {error: o.error}),
-    attempts: o.attempts.map((a) => ({attempt: a.attempt, code: a.code, reason: a.reason, class: a.class, durationMs: a.durationMs, filesTransferred: a.filesTransferred, bytes: a.bytes})),
+    attempts: o.attempts.map((a) => ({
+      attempt: a.attempt,
+      code: a.code,
+      reason: a.reason,
+      class: a.class,
+      durationMs: a.durationMs,
+      filesTransferred: a.filesTransferred,
+      bytes: a.bytes,
+    })),
     filesTransferred: o.filesTransferred,
     filesTotal: o.filesTotal,
     bytes: o.bytes,

@@ -82,7 +82,12 @@ Negative rsync codes (-1 killed by a signal, -10 pipe, -11 could not start, -12 
   private errorCode(text: string): void {
     const rendered = formatErrorCode(text)
     if (rendered === undefined) {
-      throw usageError(`${text} is not a transporter error code`, `error codes: ${errorCodes().map((e) => e.code).join(', ')}`)
+      throw usageError(
+        `${text} is not a transporter error code`,
+        `error codes: ${errorCodes()
+          .map((e) => e.code)
+          .join(', ')}`,
+      )
     }
     if (this.jsonMode) this.printJson(errorCodes().find((e) => e.code === text.toUpperCase()))
     else process.stdout.write(rendered)

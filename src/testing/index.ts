@@ -9,4 +9,15 @@ export {describeReporterConformance, runEvents, type ReporterConformanceOptions}
 export {describeRetryPolicyConformance, attempt, expectValidDecision, runUntilStop, type RetryPolicyConformanceOptions} from './retry-policy.js'
 export {describeMountCheckConformance, type MountCheckConformanceOptions} from './mount-check.js'
 export {describeClassifierConformance, type ClassifierConformanceOptions} from './classifier.js'
-export {testFactoryEnv, memoryLogger, memorySink, statusMemorySink, byDeadline, type MemoryLogger, type MemorySink, type StatusMemorySink, type TestEnv, type TestEnvOverrides} from './env.js'
+export {
+  testFactoryEnv,
+  memoryLogger,
+  memorySink,
+  statusMemorySink,
+  byDeadline,
+  type MemoryLogger,
+  type MemorySink,
+  type StatusMemorySink,
+  type TestEnv,
+  type TestEnvOverrides,
+} from './env.js'

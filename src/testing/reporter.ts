@@ -18,7 +18,14 @@ export function runEvents(src = '/conformance/src/', dest = '/conformance/dest')
     {type: 'attempt-start', attempt: 1},
     {type: 'progress', attempt: 1, filesTransferred: 0, filesTotal: 0},
     {type: 'progress', attempt: 1, filesTransferred: 1, filesTotal: 3, bytes: 10},
-    {type: 'attempt-end', attempt: 1, code: 23, reason: 'exit status 23', class: 'partial', stderrTail: 'rsync: [receiver] mkstemp "/x" failed: Permission denied (13)\n'},
+    {
+      type: 'attempt-end',
+      attempt: 1,
+      code: 23,
+      reason: 'exit status 23',
+      class: 'partial',
+      stderrTail: 'rsync: [receiver] mkstemp "/x" failed: Permission denied (13)\n',
+    },
     {type: 'retry', attempt: 1, delayMs: 0, counted: true},
     {type: 'attempt-start', attempt: 2},
     {type: 'progress', attempt: 2, filesTransferred: 3, filesTotal: 3, bytes: 30},
@@ -88,7 +95,17 @@ export function describeReporterConformance(name: string, factory: Factory<Repor
         {type: 'start', runId: 'conformance-fail', src: env.settings.src, dest: env.settings.dest},
         {type: 'attempt-start', attempt: 1},
         {type: 'attempt-end', attempt: 1, code: 11, reason: 'exit status 11', class: 'fatal', stderrTail: 'No space left on device (28)\n'},
-        {type: 'done', exitCode: 28, class: 'fatal', filesTransferred: 0, filesTotal: 0, bytes: 0, durationMs: 5, stderrTail: 'No space left on device (28)\n', reason: 'exit status 11'},
+        {
+          type: 'done',
+          exitCode: 28,
+          class: 'fatal',
+          filesTransferred: 0,
+          filesTotal: 0,
+          bytes: 0,
+          durationMs: 5,
+          stderrTail: 'No space left on device (28)\n',
+          reason: 'exit status 11',
+        },
       ]
       await expect(deliver(reporter, events)).resolves.toBeUndefined()
       await flushAndFinish(reporter, env)

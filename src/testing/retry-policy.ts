@@ -106,17 +106,14 @@ export function describeRetryPolicyConformance(name: string, factory: Factory<Re
       expectValidDecision(policy.decide(last, [last]))
     })
 
-    it.each([
-      [['retryable']],
-      [['partial']],
-      [['vanished']],
-      [['vanished', 'retryable']],
-      [['retryable', 'vanished', 'vanished']],
-    ] as CopyClass[][][])('a run of %j attempts ends', async (classes) => {
-      const policy = await create()
-      const {attempts} = runUntilStop(policy, classes, limit)
-      expect(attempts).toBeLessThanOrEqual(limit)
-    })
+    it.each([[['retryable']], [['partial']], [['vanished']], [['vanished', 'retryable']], [['retryable', 'vanished', 'vanished']]] as CopyClass[][][])(
+      'a run of %j attempts ends',
+      async (classes) => {
+        const policy = await create()
+        const {attempts} = runUntilStop(policy, classes, limit)
+        expect(attempts).toBeLessThanOrEqual(limit)
+      },
+    )
 
     it('does not keep state between runs that changes its first decision', async () => {
       const policy = await create()

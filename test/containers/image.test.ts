@@ -53,7 +53,23 @@ describe.skipIf(skipReason(unavailable, 'container tests'))('the transporter ima
     mkdirSync(out)
     makeSampleTree(src)
     chownSync(join(src, 'top.txt'), 1234, 5678)
-    const r = await podman(['run', '--name', name('copy'), '--network=none', '-v', `${src}:/mnt/src:ro`, '-v', `${out}:/mnt/out`, IMAGE, 'copy', '--src', '/mnt/src/', '--dest', '/mnt/out/dest', '--dest-dir'])
+    const r = await podman([
+      'run',
+      '--name',
+      name('copy'),
+      '--network=none',
+      '-v',
+      `${src}:/mnt/src:ro`,
+      '-v',
+      `${out}:/mnt/out`,
+      IMAGE,
+      'copy',
+      '--src',
+      '/mnt/src/',
+      '--dest',
+      '/mnt/out/dest',
+      '--dest-dir',
+    ])
     expect(r.code, r.stderr).toBe(0)
     expect(diffTrees(src, join(out, 'dest'))).toEqual([])
   })
@@ -74,10 +90,31 @@ describe.skipIf(skipReason(unavailable, 'container tests'))('the transporter ima
       const container = name(`stop-${key}`)
       const run = podman(
         [
-          'run', '--name', container, '--network=host', ...runArgs,
-          '-v', `${src}:/mnt/src:ro`, '-v', `${dest}:${mountedDest}`, '-v', `${cfg}:/mnt/cfg:ro`,
-          IMAGE, 'copy', '--config', '/mnt/cfg/config.yaml', '--src', '/mnt/src/', '--dest', mountedDest,
-          '--progress', '--stderr', '--report-interval', '1', '--report-addr', `${server.url}/${key}`,
+          'run',
+          '--name',
+          container,
+          '--network=host',
+          ...runArgs,
+          '-v',
+          `${src}:/mnt/src:ro`,
+          '-v',
+          `${dest}:${mountedDest}`,
+          '-v',
+          `${cfg}:/mnt/cfg:ro`,
+          IMAGE,
+          'copy',
+          '--config',
+          '/mnt/cfg/config.yaml',
+          '--src',
+          '/mnt/src/',
+          '--dest',
+          mountedDest,
+          '--progress',
+          '--stderr',
+          '--report-interval',
+          '1',
+          '--report-addr',
+          `${server.url}/${key}`,
         ],
         90_000,
       )
@@ -117,7 +154,24 @@ describe.skipIf(skipReason(unavailable, 'container tests'))('the transporter ima
       const dest = join(root, 'user-own')
       mkdirSync(dest)
       chownSync(dest, NON_ROOT, NON_ROOT)
-      const r = await podman(['run', '--name', name('user-own'), '--network=none', '--user', `${NON_ROOT}:${NON_ROOT}`, '-v', `${src}:/mnt/src:ro`, '-v', `${dest}:/mnt/dest`, IMAGE, 'copy', '--src', '/mnt/src/', '--dest', '/mnt/dest'])
+      const r = await podman([
+        'run',
+        '--name',
+        name('user-own'),
+        '--network=none',
+        '--user',
+        `${NON_ROOT}:${NON_ROOT}`,
+        '-v',
+        `${src}:/mnt/src:ro`,
+        '-v',
+        `${dest}:/mnt/dest`,
+        IMAGE,
+        'copy',
+        '--src',
+        '/mnt/src/',
+        '--dest',
+        '/mnt/dest',
+      ])
       expect(r.code, r.stderr).toBe(0)
       expect(diffTrees(src, dest, {owners: false})).toEqual([])
       expect(statSync(join(dest, 'd0/f0.txt')).uid).toBe(NON_ROOT)
@@ -129,7 +183,22 @@ describe.skipIf(skipReason(unavailable, 'container tests'))('the transporter ima
       const dest = join(root, 'image-user-own')
       mkdirSync(dest)
       chownSync(dest, NON_ROOT, NON_ROOT)
-      const r = await podman(['run', '--name', name('image-user'), '--network=none', '-v', `${src}:/mnt/src:ro`, '-v', `${dest}:/mnt/dest`, NON_ROOT_IMAGE, 'copy', '--src', '/mnt/src/', '--dest', '/mnt/dest'])
+      const r = await podman([
+        'run',
+        '--name',
+        name('image-user'),
+        '--network=none',
+        '-v',
+        `${src}:/mnt/src:ro`,
+        '-v',
+        `${dest}:/mnt/dest`,
+        NON_ROOT_IMAGE,
+        'copy',
+        '--src',
+        '/mnt/src/',
+        '--dest',
+        '/mnt/dest',
+      ])
       expect(r.code, r.stderr).toBe(0)
       expect(diffTrees(src, dest, {owners: false})).toEqual([])
       expect(statSync(join(dest, 'd1/f1.txt')).uid).toBe(NON_ROOT)
@@ -138,7 +207,24 @@ describe.skipIf(skipReason(unavailable, 'container tests'))('the transporter ima
     it('exits 13, saying permission was denied, where it does not own dest', async () => {
       const dest = join(root, 'user-root-owned')
       mkdirSync(dest, {mode: 0o755})
-      const r = await podman(['run', '--name', name('user-denied'), '--network=none', '--user', `${NON_ROOT}:${NON_ROOT}`, '-v', `${src}:/mnt/src:ro`, '-v', `${dest}:/mnt/dest`, IMAGE, 'copy', '--src', '/mnt/src/', '--dest', '/mnt/dest'])
+      const r = await podman([
+        'run',
+        '--name',
+        name('user-denied'),
+        '--network=none',
+        '--user',
+        `${NON_ROOT}:${NON_ROOT}`,
+        '-v',
+        `${src}:/mnt/src:ro`,
+        '-v',
+        `${dest}:/mnt/dest`,
+        IMAGE,
+        'copy',
+        '--src',
+        '/mnt/src/',
+        '--dest',
+        '/mnt/dest',
+      ])
       expect(r.code, r.stderr).toBe(13)
       expect(r.stderr).toMatch(/Permission denied/)
       expect(leftovers(dest)).toEqual([])

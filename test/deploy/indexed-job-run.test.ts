@@ -81,9 +81,14 @@ describe.skipIf(skipReason(unavailable, 'Kubernetes pod runs'))('deploy/ Jobs ru
     expect(diffTrees(src, shared)).toEqual([])
     expect(leftovers(shared)).toEqual([])
     for (let index = 0; index < completions; index++) {
-      const reports = server.requests.filter((q) => q.url.endsWith(`/index-${index}`)).map((q) => JSON.parse(q.body.toString('utf8')) as Record<string, unknown>)
+      const reports = server.requests
+        .filter((q) => q.url.endsWith(`/index-${index}`))
+        .map((q) => JSON.parse(q.body.toString('utf8')) as Record<string, unknown>)
       expect(reports.length, `index ${index} sent no report`).toBeGreaterThan(0)
-      expect(reports.filter((q) => q.errcode !== 0), `index ${index}`).toEqual([])
+      expect(
+        reports.filter((q) => q.errcode !== 0),
+        `index ${index}`,
+      ).toEqual([])
     }
   })
 

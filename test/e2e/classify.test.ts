@@ -34,26 +34,35 @@ describe('transporter classify: spec §6 through the built CLI', () => {
   it('accepts a negative code after --', async () => {
     const r = await runCli(['classify', '--json', '--', '-11'])
     expect(r.code).toBe(0)
-    expect(JSON.parse(r.stdout)).toMatchObject({code: -11, class: 'retryable', exitCode: 255, rule: 'code:-11', reason: 'fork/exec rsync: no such file or directory'})
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      code: -11,
+      class: 'retryable',
+      exitCode: 255,
+      rule: 'code:-11',
+      reason: 'fork/exec rsync: no such file or directory',
+    })
   })
 })
 
 describe('transporter classify: real rsync stderr', () => {
-  it.concurrent.each(loadSamples().filter((s) => ['permission-new-dir.txt', 'source-missing.txt'].includes(s.file)))('$file (rsync $code) → exit $expect.exitCode', async s => {
-    const out = await classifyJson([String(s.code), '--stderr-file', s.path])
-    expect(out).toMatchObject({class: s.expect.class, exitCode: s.expect.exitCode, errno: s.expect.errno ?? null})
-    expect(out.retried).toBe(['partial', 'vanished', 'retryable'].includes(s.expect.class))
-    if (s.expect.errno !== undefined) expect(out.rule).toMatch(new RegExp(`^errno:${s.expect.errno} E[A-Z]+$`))
-  })
+  it.concurrent.each(loadSamples().filter((s) => ['permission-new-dir.txt', 'source-missing.txt'].includes(s.file)))(
+    '$file (rsync $code) → exit $expect.exitCode',
+    async (s) => {
+      const out = await classifyJson([String(s.code), '--stderr-file', s.path])
+      expect(out).toMatchObject({class: s.expect.class, exitCode: s.expect.exitCode, errno: s.expect.errno ?? null})
+      expect(out.retried).toBe(['partial', 'vanished', 'retryable'].includes(s.expect.class))
+      if (s.expect.errno !== undefined) expect(out.rule).toMatch(new RegExp(`^errno:${s.expect.errno} E[A-Z]+$`))
+    },
+  )
 
   it('reads stderr from stdin with --stderr -', async () => {
-    const sample = loadSamples().find(s => s.file === 'no-space.txt')!
+    const sample = loadSamples().find((s) => s.file === 'no-space.txt')!
     const out = await classifyJson(['11', '--stderr', '-'], sample.stderr)
     expect(out).toMatchObject({class: 'fatal', retried: false, exitCode: 28, errno: 28, errnoName: 'ENOSPC', rule: 'errno:28 ENOSPC'})
   })
 
   it('prints the decision as text', async () => {
-    const sample = loadSamples().find(s => s.file === 'readonly-existing-dir.txt')!
+    const sample = loadSamples().find((s) => s.file === 'readonly-existing-dir.txt')!
     const r = await runCli(['classify', '23', '--stderr-file', sample.path])
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(/^class:\s+fatal$/m)

@@ -9,16 +9,31 @@ const scratch = createScratch()
 afterAll(() => scratch.dispose())
 
 describe('a log stream that breaks never changes the run (spec §8.4)', () => {
-  it('stderr closed by its reader (`| head`): the copy goes on, the reports arrive, the exit code is the copy\'s', async () => {
+  it("stderr closed by its reader (`| head`): the copy goes on, the reports arrive, the exit code is the copy's", async () => {
     const {ws, fake} = scratch.withFake([
-      {stderr: 'rsync: [sender] send_files failed to open "/x/locked": Permission denied (13)\n'.repeat(50), progress: [[1, 40], [10, 40], [20, 40], [30, 40], [40, 40]], progressDelayMs: 150, exit: 0},
+      {
+        stderr: 'rsync: [sender] send_files failed to open "/x/locked": Permission denied (13)\n'.repeat(50),
+        progress: [
+          [1, 40],
+          [10, 40],
+          [20, 40],
+          [30, 40],
+          [40, 40],
+        ],
+        progressDelayMs: 150,
+        exit: 0,
+      },
     ])
     const srv = await scratch.server()
-    const child = spawn(process.execPath, [BIN, 'copy', '--src', `${ws.src}/`, '--dest', ws.dest, '--progress', '--report-addr', srv.url, '--report-interval', '1', '--rsync-path', fake.path], {
-      cwd: ws.cwd,
-      env: {...process.env, ...fake.env, NODE_EXTRA_CA_CERTS: ''},
-      stdio: ['ignore', 'ignore', 'pipe'],
-    })
+    const child = spawn(
+      process.execPath,
+      [BIN, 'copy', '--src', `${ws.src}/`, '--dest', ws.dest, '--progress', '--report-addr', srv.url, '--report-interval', '1', '--rsync-path', fake.path],
+      {
+        cwd: ws.cwd,
+        env: {...process.env, ...fake.env, NODE_EXTRA_CA_CERTS: ''},
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    )
     // the reader goes away after the first line, as `| head -1` would
     child.stderr.once('data', () => child.stderr.destroy())
     const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)))

@@ -62,7 +62,9 @@ describe.concurrent('seed code table (spec §6), default policy', () => {
     expect(json.attempts).toHaveLength(1)
     expect(json.attempts[0]).toMatchObject({code: 0, reason: 'exit status 0', filesTransferred: 2, bytes: 2048})
     // the fields spec §8.4 names, all present
-    expect(Object.keys(json)).toEqual(expect.arrayContaining(['exitCode', 'class', 'attempts', 'filesTransferred', 'filesTotal', 'bytes', 'durationMs', 'stderrTail']))
+    expect(Object.keys(json)).toEqual(
+      expect.arrayContaining(['exitCode', 'class', 'attempts', 'filesTransferred', 'filesTotal', 'bytes', 'durationMs', 'stderrTail']),
+    )
     expect(Object.keys(json.attempts[0]!)).toEqual(expect.arrayContaining(['code', 'reason', 'durationMs', 'filesTransferred', 'bytes']))
     expect(r.stdout.trim().split('\n')).toHaveLength(1)
   })

@@ -53,9 +53,7 @@ describe.concurrent('Go flag syntax (spec §1.1)', () => {
     expect(fake.invocations()).toEqual([])
   })
 
-  test.each([
-    ['0x2', 2],
-  ])('int -retries %s means %d attempts', async (value, attempts) => {
+  test.each([['0x2', 2]])('int -retries %s means %d attempts', async (value, attempts) => {
     const {ws, fake} = setup([{exit: 11}])
     const r = await runCopy(['-retries', value, '-src', ws.src, '-dest', ws.dest, '-rsync-path', fake.path], ws, {env: fake.env})
     expect(r.code, r.stderr).toBe(5)

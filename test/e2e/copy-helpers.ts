@@ -32,7 +32,6 @@ export function progressBody(current: number, total: number): string {
   return `{"current_count":${current},"total_count":${total},"message":"","errcode":0,"reason":""}`
 }
 
-
 /**
  * Workspaces, fakes and report servers a test file creates, removed when the
  * file is done (tests run concurrently, so not after each test).

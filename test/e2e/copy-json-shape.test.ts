@@ -64,6 +64,10 @@ describe('--json has one shape for every outcome, from either argv form (spec §
     expect(r.code).toBe(255)
     const bad = onlyObject(r.stdout)
     expect(bad).toMatchObject({exitCode: 255, error: {code: 'E_RSYNC', message: expect.stringContaining('retry limit has been reached')}})
-    expect(Object.keys(bad).filter((k) => k !== 'error').sort()).toEqual(Object.keys(good).sort())
+    expect(
+      Object.keys(bad)
+        .filter((k) => k !== 'error')
+        .sort(),
+    ).toEqual(Object.keys(good).sort())
   })
 })

@@ -59,7 +59,9 @@ describe('seed invocations (spec §1.1)', () => {
     const srv = await server()
     const samples: Array<[number, number]> = Array.from({length: 12}, (_, i) => [i + 1, 12])
     const fake = fakeRsync(ws.root, [{progress: samples, progressDelayMs: 350}])
-    const r = await runCopy(['-progress', '-report-interval', '1', '-report-addr', srv.url, '-src', ws.src, '-dest', ws.dest, '-rsync-path', fake.path], ws, {env: fake.env})
+    const r = await runCopy(['-progress', '-report-interval', '1', '-report-addr', srv.url, '-src', ws.src, '-dest', ws.dest, '-rsync-path', fake.path], ws, {
+      env: fake.env,
+    })
     expect(r.code, r.stderr).toBe(0)
     const reports = srv.json()
     // ~4 s of attempt: periodic reports (ticks are coalesced while a POST is in flight) plus the final one

@@ -18,8 +18,27 @@ function filterTree(src: string): void {
 
 describe('rsync options an operator reaches for first, on the command line (spec §1.2)', () => {
   it.concurrent.each([
-    ['copy form', (src: string, dest: string) => ['copy', '--src', `${src}/`, '--dest', dest, '--include', 'keep.log', '--exclude', '*.log', '--exclude=*.tmp', '--bwlimit', '100m']],
-    ['Go-style form', (src: string, dest: string) => ['-include', 'keep.log', '-exclude', '*.log', '-exclude=*.tmp', '-bwlimit=100m', '-src', `${src}/`, '-dest', dest]],
+    [
+      'copy form',
+      (src: string, dest: string) => [
+        'copy',
+        '--src',
+        `${src}/`,
+        '--dest',
+        dest,
+        '--include',
+        'keep.log',
+        '--exclude',
+        '*.log',
+        '--exclude=*.tmp',
+        '--bwlimit',
+        '100m',
+      ],
+    ],
+    [
+      'Go-style form',
+      (src: string, dest: string) => ['-include', 'keep.log', '-exclude', '*.log', '-exclude=*.tmp', '-bwlimit=100m', '-src', `${src}/`, '-dest', dest],
+    ],
   ])('--include/--exclude keep their order, as in rsync (%s)', async (_form, args) => {
     const ws = scratch.workspace(filterTree)
     const r = await runCopy([...args(ws.src, ws.dest), '-v'], ws)
@@ -42,7 +61,10 @@ describe('rsync options an operator reaches for first, on the command line (spec
 
   it('a filter with --parallel or --shard is refused with 22 before anything is copied', async () => {
     const ws = scratch.workspace(filterTree)
-    for (const split of [['--parallel', '2'], ['--shard', '0/2']]) {
+    for (const split of [
+      ['--parallel', '2'],
+      ['--shard', '0/2'],
+    ]) {
       const r = await runCopy(['copy', '--src', `${ws.src}/`, '--dest', ws.dest, '--exclude', '*.tmp', ...split], ws)
       expect(r.code).toBe(22)
       expect(r.stderr).toContain('rsync option "--filter=- *.tmp" cannot be combined with --parallel/--shard')
@@ -72,7 +94,10 @@ describe('log levels and the end-of-run summary (spec §8.4)', () => {
   })
 
   it('-v and TRANSPORTER_DEBUG=1 log at debug level: settings, components and rsync argv', async () => {
-    for (const [extra, env] of [[['-v'], {}], [[], {TRANSPORTER_DEBUG: '1'}]] as Array<[string[], Record<string, string>]>) {
+    for (const [extra, env] of [
+      [['-v'], {}],
+      [[], {TRANSPORTER_DEBUG: '1'}],
+    ] as Array<[string[], Record<string, string>]>) {
       const ws = scratch.workspace(filterTree)
       const r = await runCopy(['copy', '--src', `${ws.src}/`, '--dest', ws.dest, ...extra], ws, {env})
       expect(r.code).toBe(0)
@@ -95,11 +120,12 @@ describe('what rsync would do, and its own summary, when asked', () => {
     const ws = scratch.workspace(filterTree)
     const r = await runCopy(['copy', '--src', `${ws.src}/`, '--dest', ws.dest, '--dry-run', '--dest-dir'], ws)
     expect(r.code, r.stderr).toBe(0)
-    for (const name of ['keep.txt', 'drop.tmp', 'logs/a.log', 'logs/keep.log']) expect(r.stderr).toMatch(new RegExp(`INFO {2}dry run: would transfer >f\\+{9} ${name.replace('.', '\\.')}\\n`))
+    for (const name of ['keep.txt', 'drop.tmp', 'logs/a.log', 'logs/keep.log'])
+      expect(r.stderr).toMatch(new RegExp(`INFO {2}dry run: would transfer >f\\+{9} ${name.replace('.', '\\.')}\\n`))
     expect(existsSync(ws.dest)).toBe(false)
   })
 
-  it('--stats in rsync.extraArgs shows rsync\'s summary instead of swallowing it', async () => {
+  it("--stats in rsync.extraArgs shows rsync's summary instead of swallowing it", async () => {
     const ws = scratch.workspace(filterTree)
     writeConfig(ws, 'rsync: {extraArgs: [--stats]}\n')
     const r = await runCopy(['copy', '--src', `${ws.src}/`, '--dest', ws.dest], ws)

@@ -57,7 +57,12 @@ describe.concurrent('counts without live progress (spec §7.1: the end-of-run su
     expect(diffTrees(ws.src, ws.dest)).toEqual([])
     let bytes = 0
     for (let i = 0; i < files; i++) bytes += `${i}\n`.length
-    const json = JSON.parse(r.stdout) as {filesTransferred: number; filesTotal: number; bytes: number; attempts: Array<{filesTransferred: number; bytes: number}>}
+    const json = JSON.parse(r.stdout) as {
+      filesTransferred: number
+      filesTotal: number
+      bytes: number
+      attempts: Array<{filesTransferred: number; bytes: number}>
+    }
     // the total counts the 3 dirs and src itself, as progress2's to-chk total does
     expect(json).toMatchObject({filesTransferred: files, filesTotal: files + 3 + 1, bytes})
     expect(json.attempts).toMatchObject([{filesTransferred: files, bytes}])
@@ -65,9 +70,23 @@ describe.concurrent('counts without live progress (spec §7.1: the end-of-run su
 })
 
 describe.concurrent('progress line forms and reports', () => {
-  test('the patched rsync\'s N-M lines (empty N = 0) are parsed', async () => {
-    const {ws, fake, srv} = await setup([{legacy: [[null, 10], [3, 10], [7, 12], [12, 12]], progressDelayMs: 100}])
-    const r = await runCopy(['-progress', '-report-interval', '10', '-report-addr', srv.url, '-src', ws.src, '-dest', ws.dest, '-rsync-path', fake.path, '--json'], ws, {env: fake.env})
+  test("the patched rsync's N-M lines (empty N = 0) are parsed", async () => {
+    const {ws, fake, srv} = await setup([
+      {
+        legacy: [
+          [null, 10],
+          [3, 10],
+          [7, 12],
+          [12, 12],
+        ],
+        progressDelayMs: 100,
+      },
+    ])
+    const r = await runCopy(
+      ['-progress', '-report-interval', '10', '-report-addr', srv.url, '-src', ws.src, '-dest', ws.dest, '-rsync-path', fake.path, '--json'],
+      ws,
+      {env: fake.env},
+    )
     expect(r.code, r.stderr).toBe(0)
     expect(srv.requests.map((q) => q.body.toString())).toEqual([progressBody(12, 12)])
   })

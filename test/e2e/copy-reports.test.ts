@@ -32,8 +32,21 @@ describe.concurrent('error report (spec §8.2)', () => {
       Buffer.from('rsync: [sender] a line with a U+2028 (\u2028) and > no errno\n'),
       Buffer.from(RSYNC_23),
     ])
-    const {ws, fake, srv} = await setup([{exit: 23, stderrHex: stderr.toString('hex'), progress: [[1, 4], [2, 4]]}])
-    const r = await runCopy(['-progress', '-stderr', '-report-interval', '10', '-report-addr', srv.url, '-src', ws.src, '-dest', ws.dest, '-rsync-path', fake.path], ws, {env: fake.env})
+    const {ws, fake, srv} = await setup([
+      {
+        exit: 23,
+        stderrHex: stderr.toString('hex'),
+        progress: [
+          [1, 4],
+          [2, 4],
+        ],
+      },
+    ])
+    const r = await runCopy(
+      ['-progress', '-stderr', '-report-interval', '10', '-report-addr', srv.url, '-src', ws.src, '-dest', ws.dest, '-rsync-path', fake.path],
+      ws,
+      {env: fake.env},
+    )
     expect(r.code, r.stderr).toBe(13)
     expect(fake.invocations()).toHaveLength(1)
     const message =
@@ -60,7 +73,11 @@ describe.concurrent('error report (spec §8.2)', () => {
   test('retry limit: one error report for the run (not one per attempt), after the final progress report, with the last attempt', async () => {
     const step = (n: number): FakeStep => ({exit: 11, stderr: `rsync: attempt ${n} broke (code 11)\n`, progress: [[n, 10]]})
     const {ws, fake, srv} = await setup([step(1), step(2), step(3)])
-    const r = await runCopy(['-progress', '-stderr', '-report-interval', '10', '-report-addr', srv.url, '-src', ws.src, '-dest', ws.dest, '-rsync-path', fake.path], ws, {env: fake.env})
+    const r = await runCopy(
+      ['-progress', '-stderr', '-report-interval', '10', '-report-addr', srv.url, '-src', ws.src, '-dest', ws.dest, '-rsync-path', fake.path],
+      ws,
+      {env: fake.env},
+    )
     expect(r.code, r.stderr).toBe(5)
     expect(fake.invocations()).toHaveLength(3)
     expect(bodies(srv)).toEqual([
@@ -105,14 +122,18 @@ describe.concurrent('error report (spec §8.2)', () => {
 
   test('-progress without -stderr: a failed run gets its final progress report, no error report', async () => {
     const {ws, fake, srv} = await setup([{exit: 3, stderr: 'rsync: [sender] link_stat "/x" failed (code 3)\n', progress: [[0, 7]]}])
-    const r = await runCopy(['-progress', '-report-interval', '10', '-report-addr', srv.url, '-src', ws.src, '-dest', ws.dest, '-rsync-path', fake.path], ws, {env: fake.env})
+    const r = await runCopy(['-progress', '-report-interval', '10', '-report-addr', srv.url, '-src', ws.src, '-dest', ws.dest, '-rsync-path', fake.path], ws, {
+      env: fake.env,
+    })
     expect(r.code, r.stderr).toBe(2)
     expect(bodies(srv)).toEqual([progressBody(0, 7)])
   })
 
   test('a validation error sends nothing', async () => {
     const {ws, fake, srv} = await setup([{exit: 0}])
-    const r = await runCopy(['-progress', '-stderr', '-report-addr', srv.url, '-src', ws.src, '-dest', 'relative/dest', '-rsync-path', fake.path], ws, {env: fake.env})
+    const r = await runCopy(['-progress', '-stderr', '-report-addr', srv.url, '-src', ws.src, '-dest', 'relative/dest', '-rsync-path', fake.path], ws, {
+      env: fake.env,
+    })
     expect(r.code).toBe(22)
     expect(srv.requests).toEqual([])
   })
@@ -121,7 +142,10 @@ describe.concurrent('error report (spec §8.2)', () => {
 describe.concurrent('--dry-run', () => {
   test('real rsync gets --dry-run; nothing is copied, no report is sent', async () => {
     const {ws, srv} = await setup([])
-    const r = await runCopy(['-dest-dir', '-dry-run', '-progress', '-stderr', '-report-interval', '1', '-report-addr', srv.url, '-src', `${ws.src}/`, '-dest', ws.dest], ws)
+    const r = await runCopy(
+      ['-dest-dir', '-dry-run', '-progress', '-stderr', '-report-interval', '1', '-report-addr', srv.url, '-src', `${ws.src}/`, '-dest', ws.dest],
+      ws,
+    )
     expect(r.code, r.stderr).toBe(0)
     expect(existsSync(ws.dest) ? readdirSync(ws.dest) : []).toEqual([])
     expect(srv.requests).toEqual([])

@@ -29,7 +29,10 @@ describe('copy --parallel', () => {
     const ws = workspace((src) => makeManyFiles(join(src, 'many'), 600, 12))
     const server = await startCaptureServer()
     servers.push(server)
-    const r = await runCopy(['copy', '--src', `${ws.src}/`, '--dest', ws.dest, '--dest-dir', '--parallel', '3', '--progress', '--report-addr', server.url, '--json'], ws)
+    const r = await runCopy(
+      ['copy', '--src', `${ws.src}/`, '--dest', ws.dest, '--dest-dir', '--parallel', '3', '--progress', '--report-addr', server.url, '--json'],
+      ws,
+    )
     expect(r.stderr).not.toContain('retrying')
     expect(r.code).toBe(0)
     expect(diffTrees(ws.src, ws.dest)).toEqual([])
@@ -54,7 +57,9 @@ describe('copy --shard', () => {
   it('N shards together copy the tree exactly once, with no overlap', async () => {
     const ws = workspace((src) => makeManyFiles(join(src, 'many'), 300, 7))
     const outs = [0, 1, 2].map((i) => `${ws.dest}-${i}`)
-    const runs = await Promise.all(outs.map((out, i) => runCopy(['copy', '--src', `${ws.src}/`, '--dest', out, '--dest-dir', '--shard', `${i}/3`, '--json'], ws)))
+    const runs = await Promise.all(
+      outs.map((out, i) => runCopy(['copy', '--src', `${ws.src}/`, '--dest', out, '--dest-dir', '--shard', `${i}/3`, '--json'], ws)),
+    )
     for (const r of runs) expect(r.code).toBe(0)
     const counts = runs.map((r) => (JSON.parse(r.stdout) as {filesTransferred: number}).filesTransferred)
     expect(counts.reduce((a, b) => a + b, 0)).toBe(rsyncCounts(`${ws.src}/`).current)
@@ -82,7 +87,10 @@ describe('copy --verify', () => {
     servers.push(server)
     const wrapper = join(ws.root, 'verify-breaks.sh')
     writeFileSync(wrapper, `#!/bin/sh\ncase "$*" in *--dry-run*) echo "rsync: [sender] verify broke (5)" >&2; exit 12;; esac\nexec rsync "$@"\n`, {mode: 0o755})
-    const r = await runCopy(['copy', '--src', `${ws.src}/`, '--dest', ws.dest, '--dest-dir', '--verify', '--json', '--stderr', '--report-addr', server.url, '--rsync-path', wrapper], ws)
+    const r = await runCopy(
+      ['copy', '--src', `${ws.src}/`, '--dest', ws.dest, '--dest-dir', '--verify', '--json', '--stderr', '--report-addr', server.url, '--rsync-path', wrapper],
+      ws,
+    )
     expect(r.code, r.stderr).toBe(5)
     expect((JSON.parse(r.stdout) as {reason: string}).reason).toMatch(/^verify: verify pass failed: exit status 12/)
     expect(server.json().at(-1)).toMatchObject({errcode: 5})

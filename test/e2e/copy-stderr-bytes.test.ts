@@ -25,7 +25,9 @@ async function errorReport(steps: FakeStep[]) {
 test('a truncated UTF-8 sequence (e2 82) is two invalid bytes, as Go encodes them: \\ufffd\\ufffd', async () => {
   const stderr = Buffer.concat([Buffer.from('rsync: x "'), Buffer.from([0xe2, 0x82]), Buffer.from('." (code 12)\n')])
   const {bodies} = await errorReport([{exit: 12, stderrHex: stderr.toString('hex')}])
-  expect(bodies.at(-1)).toBe('{"current_count":0,"total_count":0,"message":"rsync: x \\"\\ufffd\\ufffd.\\" (code 12)\\n","errcode":5,"reason":"exit status 12"}')
+  expect(bodies.at(-1)).toBe(
+    '{"current_count":0,"total_count":0,"message":"rsync: x \\"\\ufffd\\ufffd.\\" (code 12)\\n","errcode":5,"reason":"exit status 12"}',
+  )
 })
 
 test('a U+2028 in a file name does not hide the errno of its line (EACCES is fatal 13, not retried)', async () => {

@@ -49,7 +49,10 @@ async function expectCleanCtrlC(pane: TmuxPane): Promise<string[]> {
   const lines = await pane.waitFor(() => pane.exitStatus() !== undefined, 'the CLI to exit after Ctrl-C')
   expect(pane.exitStatus()).toBe(130)
   expect(barLines(lines), lines.join('\n')).toEqual([])
-  expect(lines.some((l) => /WARN {2}received SIGINT: stopping rsync/.test(l)), lines.join('\n')).toBe(true)
+  expect(
+    lines.some((l) => /WARN {2}received SIGINT: stopping rsync/.test(l)),
+    lines.join('\n'),
+  ).toBe(true)
   expect(LOG_LINE.test(lines.at(-1) ?? ''), lines.join('\n')).toBe(true)
   return lines
 }

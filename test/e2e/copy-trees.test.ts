@@ -26,7 +26,9 @@ describe.concurrent('rsync argv (spec §5)', () => {
 
   test('-progress adds --info=progress2 before the -- guard', async () => {
     const {ws, fake} = setup()
-    const r = await runCopy(['-progress', '-report-addr', 'http://127.0.0.1:9/r', '-src', ws.src, '-dest', `${ws.dest}/`, '-rsync-path', fake.path], ws, {env: fake.env})
+    const r = await runCopy(['-progress', '-report-addr', 'http://127.0.0.1:9/r', '-src', ws.src, '-dest', `${ws.dest}/`, '-rsync-path', fake.path], ws, {
+      env: fake.env,
+    })
     expect(r.code, r.stderr).toBe(0)
     const [call] = fake.invocations()
     expect(call!.argv).toEqual(['-rlptgo', '--partial', '--info=progress2', '--', ws.src, `${ws.dest}/`])

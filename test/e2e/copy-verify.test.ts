@@ -18,7 +18,7 @@ function fill(src: string): void {
   writeFileSync(join(src, 'big.bin'), Buffer.alloc(4096, 1))
 }
 
-describe('--verify follows the copy\'s meaning (spec §10)', () => {
+describe("--verify follows the copy's meaning (spec §10)", () => {
   it.concurrent.each([
     ['--max-size=1k (big.bin not copied)', '--max-size=1k'],
     ['--chmod=F600', '--chmod=F600'],
@@ -47,7 +47,10 @@ describe('--verify follows the copy\'s meaning (spec §10)', () => {
     const wrapper = join(ws.root, 'damaging-rsync.sh')
     writeFileSync(wrapper, `#!/bin/sh\nrsync "$@" || exit $?\ncase "$*" in *--dry-run*) ;; *) printf x >> "${ws.dest}/small.txt";; esac\n`, {mode: 0o755})
     const srv = await scratch.server()
-    const r = await runCopy(['copy', '--src', `${ws.src}/`, '--dest', ws.dest, '--verify', '--json', '--stderr', '--report-addr', srv.url, '--rsync-path', wrapper], ws)
+    const r = await runCopy(
+      ['copy', '--src', `${ws.src}/`, '--dest', ws.dest, '--verify', '--json', '--stderr', '--report-addr', srv.url, '--rsync-path', wrapper],
+      ws,
+    )
     expect(r.code).toBe(5)
     const out = JSON.parse(r.stdout) as VerifyJson
     expect(out.mismatches).toBe(1)
@@ -57,7 +60,7 @@ describe('--verify follows the copy\'s meaning (spec §10)', () => {
     expect(String(report.message)).toMatch(/verify: 1 file\(s\) differ between src and dest, e\.g\.:\n.* small\.txt/)
   })
 
-  it('--shard i/N verifies the shard\'s own part only: every shard of a correct copy passes', async () => {
+  it("--shard i/N verifies the shard's own part only: every shard of a correct copy passes", async () => {
     const ws = scratch.workspace((src) => {
       for (let i = 0; i < 20; i++) writeFileSync(join(src, `f${i}.txt`), `${i}\n`)
     })

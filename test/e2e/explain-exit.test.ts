@@ -43,7 +43,7 @@ describe('transporter explain-exit <code>', () => {
     expect(lines[1]).toMatch(/^Hint: /)
   })
 
-  it('an rsync code given as a transporter code is explained as rsync\'s, saying transporter never exits with it', async () => {
+  it("an rsync code given as a transporter code is explained as rsync's, saying transporter never exits with it", async () => {
     const r = await runCli(['explain-exit', '23'])
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(/^23 is not a transporter exit code; transporter never exits with it/)
@@ -51,7 +51,11 @@ describe('transporter explain-exit <code>', () => {
     const viaRsync = await runCli(['explain-exit', '--rsync', '23'])
     expect(r.stdout).toContain(viaRsync.stdout)
     const json = await runCli(['explain-exit', '23', '--json'])
-    expect(JSON.parse(json.stdout)).toMatchObject({code: 23, transporter: null, rsync: JSON.parse((await runCli(['explain-exit', '--rsync', '23', '--json'])).stdout)})
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      code: 23,
+      transporter: null,
+      rsync: JSON.parse((await runCli(['explain-exit', '--rsync', '23', '--json'])).stdout),
+    })
   })
 
   it('answers the same with and without the fast path (oclif parses `--json` before the code too)', async () => {
@@ -82,8 +86,19 @@ describe('transporter explain-exit --rsync <code>', () => {
     const r = await runCli(['explain-exit', '--rsync', '11', '--json'])
     const out = JSON.parse(r.stdout) as {class: string; retried: boolean; exitCode: number; refinements: Array<{errno: number; exitCode: number}>}
     expect(out).toMatchObject({class: 'retryable', retried: true, exitCode: 5})
-    expect(out.refinements.map(f => [f.errno, f.exitCode])).toEqual(
-      expect.arrayContaining([[28, 28], [122, 28], [30, 30], [36, 36], [13, 13], [1, 13], [2, 2], [16, 16], [5, 5], [116, 5]]),
+    expect(out.refinements.map((f) => [f.errno, f.exitCode])).toEqual(
+      expect.arrayContaining([
+        [28, 28],
+        [122, 28],
+        [30, 30],
+        [36, 36],
+        [13, 13],
+        [1, 13],
+        [2, 2],
+        [16, 16],
+        [5, 5],
+        [116, 5],
+      ]),
     )
   })
 
@@ -105,8 +120,8 @@ describe('transporter explain-exit --all', () => {
   it('--json lists every code', async () => {
     const r = await runCli(['explain-exit', '--all', '--json'])
     const out = JSON.parse(r.stdout) as {transporter: Array<{code: number}>; rsync: Array<{code: number; exitCode: number}>}
-    expect(out.transporter.map(e => e.code)).toEqual(expect.arrayContaining([0, 2, 5, 13, 16, 22, 28, 30, 36, 255, 143]))
-    expect(out.rsync.find(e => e.code === 3)?.exitCode).toBe(2)
+    expect(out.transporter.map((e) => e.code)).toEqual(expect.arrayContaining([0, 2, 5, 13, 16, 22, 28, 30, 36, 255, 143]))
+    expect(out.rsync.find((e) => e.code === 3)?.exitCode).toBe(2)
     expect(out.rsync).toHaveLength(31)
   })
 

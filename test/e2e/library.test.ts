@@ -61,7 +61,9 @@ process.stdout.write(JSON.stringify({
     expect(out.handlers).toEqual([0, 0, 0, 0, 0, 0, 0])
     expect(out.exitCode).toBeNull()
     expect(out.execArgv).toBe(true)
-    expect(out.exports).toEqual(expect.arrayContaining(['API_VERSION', 'runCopy', 'classify', 'loadConfig', 'StopController', 'SEED_RULES', 'TransporterError', 'EXIT_CODES']))
+    expect(out.exports).toEqual(
+      expect.arrayContaining(['API_VERSION', 'runCopy', 'classify', 'loadConfig', 'StopController', 'SEED_RULES', 'TransporterError', 'EXIT_CODES']),
+    )
   })
 
   it('runCopy copies a tree with components the caller passes, and classify names an rsync result', async () => {

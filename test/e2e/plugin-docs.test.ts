@@ -65,7 +65,7 @@ const work = mkdtempSync(join(tmpdir(), 'transporter-plugin-docs-'))
 afterAll(() => rmSync(work, {recursive: true, force: true}))
 
 describe('docs/plugins.md, followed literally', () => {
-  it('from an empty directory to a linked plugin receiving a copy\'s events with real counts, its conformance suite green', async () => {
+  it("from an empty directory to a linked plugin receiving a copy's events with real counts, its conformance suite green", async () => {
     const blocks = sectionBlocks(readFileSync(join(ROOT, 'docs/plugins.md'), 'utf8'), 'Walkthrough')
     const files = blocks.filter((b) => b.attrs.file)
     const outputs = blocks.filter((b) => b.attrs.output)

@@ -32,7 +32,10 @@ async function installAndUse(arg: (home: PluginHome) => string): Promise<void> {
   home.writeConfig('reporters: [[ok/events, {file: events.ndjson}]]\nmountChecks: []\n')
   const copy = await home.run(['copy', '--src', `${src}/`, '--dest', join(home.root, 'dest'), '--dest-dir'])
   expect(copy.code, copy.stderr).toBe(0)
-  const types = readFileSync(join(home.project, 'events.ndjson'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as {type: string}).type)
+  const types = readFileSync(join(home.project, 'events.ndjson'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => (JSON.parse(l) as {type: string}).type)
   expect(types).toEqual(expect.arrayContaining(['start', 'attempt-start', 'attempt-end', 'done']))
 }
 

@@ -77,7 +77,10 @@ describe.concurrent('seed code table (spec §6), default policy', () => {
   })
 
   test('a retryable failure that recovers: 11, 0 → exit 0 after two attempts', async () => {
-    const {outcome, runs, log} = await run([{exit: 11, stderr: tail(11)}, {exit: 0, progress: [[1, 1]]}])
+    const {outcome, runs, log} = await run([
+      {exit: 11, stderr: tail(11)},
+      {exit: 0, progress: [[1, 1]]},
+    ])
     expect(outcome.exitCode).toBe(0)
     expect(runs).toBe(2)
     expect(outcome.attempts.map((a) => a.code)).toEqual([11, 0])

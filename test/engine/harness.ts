@@ -34,7 +34,11 @@ export interface Harness {
 }
 
 /** A request like the CLI's, components from the default plugin, and a reporter that records every event. */
-export async function harness(settings: Partial<RunSettings>, request: Partial<CopyRequest> = {}, opts: {wantsProgress?: boolean; mountChecks?: boolean} = {}): Promise<Harness> {
+export async function harness(
+  settings: Partial<RunSettings>,
+  request: Partial<CopyRequest> = {},
+  opts: {wantsProgress?: boolean; mountChecks?: boolean} = {},
+): Promise<Harness> {
   const env = testFactoryEnv({settings})
   const events: CopyEvent[] = []
   const recorder: Reporter = {onEvent: (e) => void events.push(e), ...(opts.wantsProgress ? {wantsProgress: true} : {})}
@@ -66,7 +70,12 @@ export const types = (events: CopyEvent[]) => events.filter((e) => e.type !== 'p
 export const regularFiles = (root: string) => [...snapshotTree(root).values()].filter((e) => e.type === 'file').length
 
 /** An empty source, an existing dest and the fake rsync running `steps` as the request's rsync. */
-export async function withFake(steps: FakeStep[], settings: Partial<RunSettings> = {}, request: Partial<CopyRequest> = {}, opts: {wantsProgress?: boolean} = {}): Promise<{ws: Workspace; fake: FakeRsync; h: Harness}> {
+export async function withFake(
+  steps: FakeStep[],
+  settings: Partial<RunSettings> = {},
+  request: Partial<CopyRequest> = {},
+  opts: {wantsProgress?: boolean} = {},
+): Promise<{ws: Workspace; fake: FakeRsync; h: Harness}> {
   const ws = workspace(() => {})
   mkdirSync(ws.dest)
   const fake = fakeRsync(ws.root, steps)

@@ -20,7 +20,17 @@ async function run(steps: FakeStep[]) {
 
 describe.concurrent('progress line forms', () => {
   test("the patched rsync's N-M lines (empty N = 0)", async () => {
-    const {outcome, progress, last} = await run([{legacy: [[null, 10], [3, 10], [7, 12], [12, 12]], progressDelayMs: 120}])
+    const {outcome, progress, last} = await run([
+      {
+        legacy: [
+          [null, 10],
+          [3, 10],
+          [7, 12],
+          [12, 12],
+        ],
+        progressDelayMs: 120,
+      },
+    ])
     expect(outcome.exitCode).toBe(0)
     expect(progress[0]).toMatchObject({filesTransferred: 0, filesTotal: 10})
     expect(last).toEqual({attempt: 1, filesTransferred: 12, filesTotal: 12})

@@ -85,7 +85,18 @@ describe('runCopy with real rsync', () => {
     expect(outcome.stderrTail).toContain('No such file or directory (2)')
     expect(outcome.error).toMatchObject({code: 'E_RSYNC'})
     expect(outcome.error?.message).toContain(MSG_MAX_RETRY)
-    expect(types(h.events)).toEqual(['start', 'attempt-start', 'attempt-end', 'retry', 'attempt-start', 'attempt-end', 'retry', 'attempt-start', 'attempt-end', 'done'])
+    expect(types(h.events)).toEqual([
+      'start',
+      'attempt-start',
+      'attempt-end',
+      'retry',
+      'attempt-start',
+      'attempt-end',
+      'retry',
+      'attempt-start',
+      'attempt-end',
+      'done',
+    ])
     expect(Buffer.concat(h.stderr).toString()).toContain('No such file or directory')
   })
 
@@ -135,7 +146,7 @@ describe('runCopy with the fake rsync', () => {
     expect(outcome.warnings.join('\n')).toMatch(/vanished/)
   })
 
-  test('11 every time: three counted attempts, then the last attempt\'s exit code', async () => {
+  test("11 every time: three counted attempts, then the last attempt's exit code", async () => {
     const {h} = await withFake([{exit: 11, stderr: 'rsync: write failed on "/d/f": Input/output error (5)\n'}])
     const outcome = await h.run()
     expect(outcome.attempts.map((a) => a.code)).toEqual([11, 11, 11])
@@ -164,7 +175,21 @@ describe('runCopy with the fake rsync', () => {
   })
 
   test('live progress for a reporter that wants it: --info=progress2 and the counters in events, the last one kept', async () => {
-    const {fake, h} = await withFake([{progress: [[1, 5], [3, 5], [5, 5]], progressDelayMs: 150}], {}, {}, {wantsProgress: true})
+    const {fake, h} = await withFake(
+      [
+        {
+          progress: [
+            [1, 5],
+            [3, 5],
+            [5, 5],
+          ],
+          progressDelayMs: 150,
+        },
+      ],
+      {},
+      {},
+      {wantsProgress: true},
+    )
     const outcome = await h.run()
     expect(outcome.exitCode).toBe(0)
     expect(fake.invocations()[0]!.argv).toContain('--info=progress2')

@@ -28,7 +28,7 @@ describe.concurrent('parallel and shards', () => {
     expect(diffTrees(ws.src, join(ws.dest, 'src'))).toEqual([])
   })
 
-  test('a shard\'s part does not depend on the rest of the tree', async () => {
+  test("a shard's part does not depend on the rest of the tree", async () => {
     const ws = workspace((src) => makeManyFiles(join(src, 'many'), 50, 5))
     const first = await (await harness({src: `${ws.src}/`, dest: ws.dest}, {destDir: true, shard: {index: 1, count: 4}})).run()
     expect(first.exitCode).toBe(0)
@@ -54,7 +54,11 @@ describe.concurrent('verify', () => {
     // an "rsync" that copies with real rsync, then damages two files behind its back
     const ws = workspace()
     const wrapper = join(ws.root, 'damaging-rsync.sh')
-    writeFileSync(wrapper, `#!/bin/sh\nrsync "$@" || exit $?\ncase "$*" in *--dry-run*) ;; *) printf x >> "${ws.dest}/top.txt"; printf y >> "${ws.dest}/a/one.bin";; esac\n`, {mode: 0o755})
+    writeFileSync(
+      wrapper,
+      `#!/bin/sh\nrsync "$@" || exit $?\ncase "$*" in *--dry-run*) ;; *) printf x >> "${ws.dest}/top.txt"; printf y >> "${ws.dest}/a/one.bin";; esac\n`,
+      {mode: 0o755},
+    )
     appendFileSync(join(ws.src, 'top.txt'), '')
     const outcome = await (await harness({src: `${ws.src}/`, dest: ws.dest}, {destDir: true, verify: true, rsyncPath: wrapper})).run()
     expect(outcome.exitCode).toBe(5)

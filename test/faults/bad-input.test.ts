@@ -63,7 +63,9 @@ describe('bad input', () => {
     writeFileSync(Buffer.concat([Buffer.from(`${src}/bad-`), Buffer.from([0xff, 0xfe, 0x80]), Buffer.from('.bin')]), '7')
     writeFileSync(b('<script>&amp;\u2028.txt'), '8')
     const dest = sb.path('dst-names')
-    const r = await launch(['copy', '--json', '--progress', '--stderr', '--report-addr', `${server().url}/names`, '--src', `${src}/`, '--dest', dest], {cwd: cwd('names')}).done
+    const r = await launch(['copy', '--json', '--progress', '--stderr', '--report-addr', `${server().url}/names`, '--src', `${src}/`, '--dest', dest], {
+      cwd: cwd('names'),
+    }).done
     expect(r.code, r.stderr).toBe(0)
     noCrash(r.stderr)
     expect(diffTrees(src, dest)).toEqual([])

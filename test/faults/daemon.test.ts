@@ -71,7 +71,11 @@ describe('rsync daemon on 127.0.0.1 killed mid-transfer', () => {
     const r = await launch(t.args, {cwd: t.cwd}).done
     expect(r.code, r.stderr).toBe(5)
     const out = JSON.parse(r.stdout) as JsonOutcome
-    expect(out.attempts.map((a) => [a.code, a.class])).toEqual([[10, 'retryable'], [10, 'retryable'], [10, 'retryable']])
+    expect(out.attempts.map((a) => [a.code, a.class])).toEqual([
+      [10, 'retryable'],
+      [10, 'retryable'],
+      [10, 'retryable'],
+    ])
     expect(countLines(t.log)).toBe(3)
     expect(r.stderr).toContain('retry limit has been reached, but still get an error(can be recovered)')
     const errors = t.reports().filter((x) => x.errcode !== 0)

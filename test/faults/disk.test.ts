@@ -31,7 +31,10 @@ async function copyWithReports(name: string, src: string, dest: string, wrap?: s
     cwd,
     ...(wrap ? {wrap, env: {HOME: cwd}} : {}),
   }).done
-  const reports = server().json().slice(before).filter((_, i) => server().requests[before + i]!.url.endsWith(`/${name}`))
+  const reports = server()
+    .json()
+    .slice(before)
+    .filter((_, i) => server().requests[before + i]!.url.endsWith(`/${name}`))
   return {...res, starts: rsync.starts(), reports}
 }
 
@@ -52,9 +55,13 @@ const AS_NOBODY = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'
 // the same fault comes from root without the capabilities that bypass file permissions,
 // writing into a directory owned by nobody.
 // TRANSPORTER_TEST_NO_NOBODY=1 forces the fallback, to check it here.
-const nobodyCanRun = process.env.TRANSPORTER_TEST_NO_NOBODY !== "1" && spawnSync(AS_NOBODY[0]!, [...AS_NOBODY.slice(1), process.execPath, '-e', `require('fs').accessSync(${JSON.stringify(BIN)}, 4)`]).status === 0
+const nobodyCanRun =
+  process.env.TRANSPORTER_TEST_NO_NOBODY !== '1' &&
+  spawnSync(AS_NOBODY[0]!, [...AS_NOBODY.slice(1), process.execPath, '-e', `require('fs').accessSync(${JSON.stringify(BIN)}, 4)`]).status === 0
 const ROOT_WITHOUT_DAC = ['setpriv', '--bounding-set=-dac_override,-dac_read_search,-chown,-fowner']
-const unprivileged = nobodyCanRun ? {wrap: AS_NOBODY, owner: 0, who: 'nobody'} : {wrap: ROOT_WITHOUT_DAC, owner: 65534, who: 'root without CAP_DAC_OVERRIDE, CAP_CHOWN, CAP_FOWNER'}
+const unprivileged = nobodyCanRun
+  ? {wrap: AS_NOBODY, owner: 0, who: 'nobody'}
+  : {wrap: ROOT_WITHOUT_DAC, owner: 65534, who: 'root without CAP_DAC_OVERRIDE, CAP_CHOWN, CAP_FOWNER'}
 
 describe('disk faults with real rsync', () => {
   it('no space: 5 MB into a 1 MB tmpfs → 28, not retried, error report with rsync stderr, partial data is a prefix', async () => {

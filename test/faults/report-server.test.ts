@@ -63,16 +63,19 @@ describe('report server faults never change the outcome', () => {
     // the final progress report was tried, and retried when the server failed it
     if (capture) {
       // retried (3 tries with backoff) unless the flush budget ran out first, which is said
-      if (capture.requests.length < 2) expect(r.stderr).toContain("abandoned at the exit deadline")
+      if (capture.requests.length < 2) expect(r.stderr).toContain('abandoned at the exit deadline')
       expect(capture.json().every((b) => b.errcode === 0)).toBe(true)
     }
   })
 
-  it('server down during a failing copy → the copy\'s own exit code (36), not a reporting error', async () => {
+  it("server down during a failing copy → the copy's own exit code (36), not a reporting error", async () => {
     const src = source('fatal')
     const parent = sb.mkdir('dst-fatal')
     const cwd = configDir(sb, 'fatal', CONFIG)
-    const r = await launch(['-stderr', '-progress', '-report-addr', await closedPortUrl(), '-src', `${src}/`, '-dest', `${parent}/${'x'.repeat(256)}`], {cwd, timeoutMs: 30_000}).done
+    const r = await launch(['-stderr', '-progress', '-report-addr', await closedPortUrl(), '-src', `${src}/`, '-dest', `${parent}/${'x'.repeat(256)}`], {
+      cwd,
+      timeoutMs: 30_000,
+    }).done
     expect(r.code, r.stderr).toBe(36)
     expect(r.stderr).toMatch(/WARN .*ECONNREFUSED/)
   })

@@ -54,7 +54,10 @@ describe('rsync dies mid-copy', () => {
     expect(r.code, r.stderr).toBe(0)
     expect(rsync.starts()).toBe(2)
     const out = JSON.parse(r.stdout) as JsonOutcome
-    expect(out.attempts.map((a) => [a.code, a.class])).toEqual([[-1, 'retryable'], [0, 'ok']])
+    expect(out.attempts.map((a) => [a.code, a.class])).toEqual([
+      [-1, 'retryable'],
+      [0, 'ok'],
+    ])
     expect(out.attempts[0]!.reason).toBe('signal: killed')
     expect(tempFile).toMatch(/^\.f\d\.bin\.[A-Za-z0-9]{6}$|^\..+\.[A-Za-z0-9]{6}$/)
     // transporter swept what the killed rsync left
@@ -67,7 +70,7 @@ describe('rsync dies mid-copy', () => {
     expect(rsyncProcesses(sb.dir)).toEqual([])
   })
 
-  it('SIGKILL to rsync\'s top process only → orphans are reaped, retried, identical trees', async () => {
+  it("SIGKILL to rsync's top process only → orphans are reaped, retried, identical trees", async () => {
     const src = makeSource('src-killtop', 2, 384 * 1024)
     const dest = sb.path('p-killtop', 'dst')
     sb.mkdir('p-killtop')

@@ -75,7 +75,10 @@ describe('signals', () => {
     writeFileSync(`${src}/f1.txt`, 'x')
     const log = sb.path('fake-trap.log')
     const cwd = configDir(sb, 'trap', `rsync: {path: ${JSON.stringify(FAKE_RSYNC)}}\nreporters: [http]\nsignals: {graceMs: 300}\n`)
-    const run = launch(['-stderr', '-report-addr', `${server().url}/trap`, '-src', `${src}/`, '-dest', dest], {cwd, env: {FAKE_RSYNC_TRAP: '1', FAKE_RSYNC_LOG: log}})
+    const run = launch(['-stderr', '-report-addr', `${server().url}/trap`, '-src', `${src}/`, '-dest', dest], {
+      cwd,
+      env: {FAKE_RSYNC_TRAP: '1', FAKE_RSYNC_LOG: log},
+    })
     await waitFor(() => existsSync(log) && leftovers(dest).some((p) => p.endsWith('.f1.txt.AbC123')), 'the fake rsync to write its temp file')
     run.child.kill('SIGTERM')
     const r = await run.done

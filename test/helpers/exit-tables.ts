@@ -8,7 +8,7 @@ export interface SpecRow {
   exit: number
 }
 
-const rows = (codes: number[], cls: CopyClass, exit: number): SpecRow[] => codes.map(code => ({code, cls, exit}))
+const rows = (codes: number[], cls: CopyClass, exit: number): SpecRow[] => codes.map((code) => ({code, cls, exit}))
 
 /** Every row of spec §6's base table, plus codes it does not list ("anything else"). */
 export const SPEC_TABLE: SpecRow[] = [
@@ -75,7 +75,7 @@ export function loadSamples(): Sample[] {
   const index = JSON.parse(readFileSync(`${SAMPLES_DIR}index.json`, 'utf8')) as {
     samples: Array<{file: string; code: number; situation: string}>
   }
-  return index.samples.map(s => {
+  return index.samples.map((s) => {
     const expect = EXPECT[s.file]
     if (expect === undefined) throw new Error(`no expectation for sample ${s.file}`)
     const path = `${SAMPLES_DIR}${s.file}`

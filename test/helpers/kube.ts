@@ -13,7 +13,9 @@ export interface Manifest {
 /** Every document of every deploy/*.yaml. */
 export function loadManifests(): Manifest[] {
   const out: Manifest[] = []
-  for (const file of readdirSync(DEPLOY).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+  for (const file of readdirSync(DEPLOY)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()) {
     for (const d of parseAllDocuments(readFileSync(join(DEPLOY, file), 'utf8'))) {
       if (d.errors.length > 0) throw new Error(`${file}: ${d.errors.map((e) => e.message).join('; ')}`)
       const doc = d.toJS() as Record<string, any> | null

@@ -32,8 +32,7 @@ export function createPluginHome(prefix = 'transporter-plugins-'): PluginHome {
     npm_config_cache: join(root, 'npm-cache'),
     TRANSPORTER_CONFIG: undefined,
   }
-  const run = (args: string[], options: RunOptions = {}) =>
-    runCli(args, {cwd: project, ...options, env: {...env, ...options.env}})
+  const run = (args: string[], options: RunOptions = {}) => runCli(args, {cwd: project, ...options, env: {...env, ...options.env}})
   return {
     root,
     project,

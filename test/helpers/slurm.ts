@@ -33,7 +33,11 @@ export interface SlurmCluster {
   dir: string
   env: NodeJS.ProcessEnv
   /** a Slurm command against this cluster */
-  run(cmd: string, args: string[], options?: {cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number}): Promise<{code: number | null; stdout: string; stderr: string}>
+  run(
+    cmd: string,
+    args: string[],
+    options?: {cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number},
+  ): Promise<{code: number | null; stdout: string; stderr: string}>
   /** the jobcomp/filetxt records, one object of key=value fields per finished job */
   jobcomp(): Array<Record<string, string>>
   /** stops slurmd, slurmctld and munged by PID (TERM, then KILL) */
@@ -123,7 +127,8 @@ export async function startSlurm(dir: string): Promise<SlurmCluster> {
       clearTimeout(killer)
     }
   }
-  const run: SlurmCluster['run'] = (cmd, args, options = {}) => runProcess(cmd, args, {cwd: options.cwd ?? dir, env: {...env, ...options.env}, timeoutMs: options.timeoutMs ?? 30_000})
+  const run: SlurmCluster['run'] = (cmd, args, options = {}) =>
+    runProcess(cmd, args, {cwd: options.cwd ?? dir, env: {...env, ...options.env}, timeoutMs: options.timeoutMs ?? 30_000})
   const readLog = (name: string) => (existsSync(join(dir, name)) ? readFileSync(join(dir, name), 'utf8') : '')
   const dead = () => children.find((c) => c.exitCode !== null || c.signalCode !== null)?.spawnargs.join(' ')
   const cluster: SlurmCluster = {
@@ -139,14 +144,30 @@ export async function startSlurm(dir: string): Promise<SlurmCluster> {
     logs: () => [logs.join(''), readLog('slurmctld.log').slice(-4000), readLog('slurmd.log').slice(-4000)].join('\n---\n'),
   }
   try {
-    daemon('runuser', ['-u', 'munge', '--', '/usr/sbin/munged', '--foreground', `--socket=${socket}`, `--key-file=${key}`, `--pid-file=${munge}/munged.pid`, `--log-file=${munge}/munged.log`, `--seed-file=${munge}/munged.seed`])
+    daemon('runuser', [
+      '-u',
+      'munge',
+      '--',
+      '/usr/sbin/munged',
+      '--foreground',
+      `--socket=${socket}`,
+      `--key-file=${key}`,
+      `--pid-file=${munge}/munged.pid`,
+      `--log-file=${munge}/munged.log`,
+      `--seed-file=${munge}/munged.seed`,
+    ])
     await until(() => existsSync(socket), 'munged to listen', cluster, dead)
     daemon('/usr/sbin/slurmctld', ['-D', '-f', conf])
     daemon('/usr/sbin/slurmd', ['-D', '-f', conf])
-    await untilAsync(async () => {
-      const r = await run('sinfo', ['--noheader', '--format=%T', '--nodes', node], {timeoutMs: 5000})
-      return r.code === 0 && /^idle/m.test(r.stdout)
-    }, 'the node to be idle', cluster, dead)
+    await untilAsync(
+      async () => {
+        const r = await run('sinfo', ['--noheader', '--format=%T', '--nodes', node], {timeoutMs: 5000})
+        return r.code === 0 && /^idle/m.test(r.stdout)
+      },
+      'the node to be idle',
+      cluster,
+      dead,
+    )
   } catch (error) {
     await stop()
     throw error
@@ -159,7 +180,13 @@ async function until(probe: () => boolean, what: string, cluster: SlurmCluster, 
 }
 
 /** Polls until probe is true; fails at once when a daemon died, or after timeoutMs. */
-async function untilAsync(probe: () => Promise<boolean>, what: string, cluster: SlurmCluster, dead: () => string | undefined, timeoutMs = 30_000): Promise<void> {
+async function untilAsync(
+  probe: () => Promise<boolean>,
+  what: string,
+  cluster: SlurmCluster,
+  dead: () => string | undefined,
+  timeoutMs = 30_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (!(await probe())) {
     const died = dead()

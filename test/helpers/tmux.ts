@@ -19,7 +19,11 @@ export interface TmuxPane {
  * after the command ends (remain-on-exit) so its last screen and exit status
  * can be read; tmux's own "Pane is dead" note is left out of the screen.
  */
-export function startTmux(dir: string, argv: string[], options: {env?: Record<string, string | undefined>; cwd?: string; columns?: number; rows?: number} = {}): TmuxPane {
+export function startTmux(
+  dir: string,
+  argv: string[],
+  options: {env?: Record<string, string | undefined>; cwd?: string; columns?: number; rows?: number} = {},
+): TmuxPane {
   const socket = `transporter-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`
   const conf = join(dir, 'tmux.conf')
   writeFileSync(conf, 'set -g remain-on-exit on\nset -g history-limit 2000\n')
@@ -46,10 +50,14 @@ child.on('exit', (code, signal) => {
 `,
   )
   const command = `cd ${quote(options.cwd ?? dir)} && exec env ${vars.join(' ')} ${[process.execPath, wrapper, statusFile, ...argv].map(quote).join(' ')}`
-  execFileSync('tmux', ['-L', socket, '-f', conf, 'new-session', '-d', '-s', 'run', '-x', String(options.columns ?? 120), '-y', String(options.rows ?? 30), command], {
-    // tmux and the CLI inside see a terminal of their own; nothing of the test runner's colour settings
-    env: serverEnv(),
-  })
+  execFileSync(
+    'tmux',
+    ['-L', socket, '-f', conf, 'new-session', '-d', '-s', 'run', '-x', String(options.columns ?? 120), '-y', String(options.rows ?? 30), command],
+    {
+      // tmux and the CLI inside see a terminal of their own; nothing of the test runner's colour settings
+      env: serverEnv(),
+    },
+  )
   const screen = () => {
     const lines = tmux('capture-pane', '-p', '-S', '-', '-t', 'run')
       .split('\n')
@@ -70,7 +78,13 @@ child.on('exit', (code, signal) => {
         const lines = screen()
         if (check(lines)) return lines
         if (Date.now() > until) {
-          const pane = tmux('display-message', '-p', '-t', 'run', 'dead=#{pane_dead} status=#{pane_dead_status} signal=#{pane_dead_signal} pid=#{pane_pid}').trim()
+          const pane = tmux(
+            'display-message',
+            '-p',
+            '-t',
+            'run',
+            'dead=#{pane_dead} status=#{pane_dead_status} signal=#{pane_dead_signal} pid=#{pane_pid}',
+          ).trim()
           throw new Error(`timed out waiting for ${what} (${pane}); the screen:\n${lines.join('\n')}`)
         }
         await new Promise((resolve) => setTimeout(resolve, 50))
@@ -90,7 +104,8 @@ child.on('exit', (code, signal) => {
 function serverEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {...process.env, TERM: 'xterm-256color'}
   for (const key of Object.keys(env)) {
-    if ((key.startsWith('TRANSPORTER_') && key !== 'TRANSPORTER_SKIP_BUILD') || ['FORCE_COLOR', 'NO_COLOR', 'CI', 'TMUX', 'NODE_EXTRA_CA_CERTS'].includes(key)) delete env[key]
+    if ((key.startsWith('TRANSPORTER_') && key !== 'TRANSPORTER_SKIP_BUILD') || ['FORCE_COLOR', 'NO_COLOR', 'CI', 'TMUX', 'NODE_EXTRA_CA_CERTS'].includes(key))
+      delete env[key]
   }
   return env
 }

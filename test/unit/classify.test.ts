@@ -31,7 +31,7 @@ describe('classify: errno refinement on real rsync 3.5.0 stderr', () => {
   const samples = loadSamples()
 
   it('has every recorded sample', () => {
-    expect(samples.map(s => s.file).sort()).toEqual(
+    expect(samples.map((s) => s.file).sort()).toEqual(
       [
         'dest-parent-missing.txt',
         'name-too-long.txt',
@@ -47,7 +47,7 @@ describe('classify: errno refinement on real rsync 3.5.0 stderr', () => {
     )
   })
 
-  it.each(samples)('$file (rsync exit $code) → $expect.class, exit $expect.exitCode', s => {
+  it.each(samples)('$file (rsync exit $code) → $expect.class, exit $expect.exitCode', (s) => {
     const c = classify({code: s.code, stderr: s.stderr})
     expect(c).toMatchObject(s.expect)
     expect(c.retryable).toBe(['partial', 'vanished', 'retryable'].includes(s.expect.class))
@@ -101,7 +101,7 @@ describe('findErrnos', () => {
       'rsync: [receiver] write failed on "x": No space left on device (28)\r',
       'rsync: [sender] write error: Broken pipe (32)',
     ].join('\n')
-    expect(findErrnos(stderr).map(e => e.errno)).toEqual([30, 2, 13, 2, 28, 32])
+    expect(findErrnos(stderr).map((e) => e.errno)).toEqual([30, 2, 13, 2, 28, 32])
   })
 
   it('never reads the text, rsync summary lines or numbers inside paths', () => {
@@ -113,9 +113,7 @@ describe('findErrnos', () => {
       'rsync: [sender] send_files failed to open "/src/b (28)": Permission denied (13)',
       'No space left on device',
     ].join('\n')
-    expect(findErrnos(stderr)).toEqual([
-      {errno: 13, line: 'rsync: [sender] send_files failed to open "/src/b (28)": Permission denied (13)'},
-    ])
+    expect(findErrnos(stderr)).toEqual([{errno: 13, line: 'rsync: [sender] send_files failed to open "/src/b (28)": Permission denied (13)'}])
   })
 })
 

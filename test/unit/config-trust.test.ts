@@ -43,7 +43,10 @@ function load(over: Partial<LoadConfigOptions> = {}) {
 }
 
 async function refusal(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(() => undefined, (e: unknown) => e)
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
   expect(isTransporterError(error), 'expected a TransporterError').toBe(true)
   if (!isTransporterError(error)) return ''
   expect(error.exitCode).toBe(22)

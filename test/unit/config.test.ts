@@ -142,9 +142,7 @@ describe('loadConfig: validation', () => {
       ].join('\n'),
     )
     const cfg = await loadConfig({cwd: dir})
-    expect(cfg.classify.rules).toEqual([
-      {id: 'quota', codes: [23], errnos: [122], class: 'fatal', exitCode: 28, severity: 5, description: 'd'},
-    ])
+    expect(cfg.classify.rules).toEqual([{id: 'quota', codes: [23], errnos: [122], class: 'fatal', exitCode: 28, severity: 5, description: 'd'}])
     expect(cfg.rsync).toEqual({path: '/opt/rsync', extraArgs: ['--bwlimit=10m'], stderrTailBytes: 1024})
     expect(cfg.copy).toEqual({reportAddr: 'http://x/r', reportInterval: 3, progress: true, retries: 4, parallel: 2, progressBar: false})
     expect(cfg.signals).toEqual({graceMs: 500})
@@ -170,7 +168,10 @@ describe('loadConfig: validation', () => {
     ['copy: {retries: 0}', 'copy.retries: expected a number ≥ 1, found a number (0)'],
     ['copy: {progress: "yes"}', 'copy.progress: expected true or false, found a string ("yes")'],
     ['rsync: {extraArgs: --delete}', 'rsync.extraArgs: expected a list, found a string ("--delete")'],
-    ['classify: {rules: [{id: r, class: bad, exitCode: 3}]}', 'classify.rules[0].class: expected one of ok, partial, vanished, retryable, fatal, usage, found a string ("bad")'],
+    [
+      'classify: {rules: [{id: r, class: bad, exitCode: 3}]}',
+      'classify.rules[0].class: expected one of ok, partial, vanished, retryable, fatal, usage, found a string ("bad")',
+    ],
     ['classify: {rules: [{id: r, class: fatal, exitCode: 256}]}', 'classify.rules[0].exitCode: expected a number ≤ 255, found a number (256)'],
     ['classify: {rules: [{id: r, class: fatal, exitCode: 1.5}]}', 'classify.rules[0].exitCode: expected an integer, found a number (1.5)'],
     ['classify: {rules: [{class: fatal, exitCode: 2}]}', 'classify.rules[0].id: expected a string, found nothing'],

@@ -20,7 +20,13 @@ describe('EventBus', () => {
   test('every reporter gets every event, in order', () => {
     const seen: string[] = []
     const rec = (id: string): Reporter => ({onEvent: (e) => void seen.push(`${id}:${e.type}`)})
-    const bus = new EventBus([{id: 'a', reporter: rec('a')}, {id: 'b', reporter: rec('b')}], recordingLogger())
+    const bus = new EventBus(
+      [
+        {id: 'a', reporter: rec('a')},
+        {id: 'b', reporter: rec('b')},
+      ],
+      recordingLogger(),
+    )
     bus.emit(START)
     bus.emit(ATTEMPT)
     expect(seen).toEqual(['a:start', 'b:start', 'a:attempt-start', 'b:attempt-start'])
@@ -57,7 +63,13 @@ describe('EventBus', () => {
       onEvent() {},
       flush: () => new Promise<void>((resolve) => setTimeout(() => (flushed.push(id), resolve()), ms)),
     })
-    const bus = new EventBus([{id: '1', reporter: reporter(1, 5)}, {id: '2', reporter: reporter(2, 20)}], recordingLogger())
+    const bus = new EventBus(
+      [
+        {id: '1', reporter: reporter(1, 5)},
+        {id: '2', reporter: reporter(2, 20)},
+      ],
+      recordingLogger(),
+    )
     await bus.flush(Date.now() + 10_000)
     expect(flushed.sort()).toEqual([1, 2])
   })

@@ -16,7 +16,7 @@ describe('transporter exit codes (spec §2)', () => {
   })
 
   it('lists exactly the codes of the spec table', () => {
-    expect(EXIT_CODES.map(e => e.code)).toEqual(EXIT_NAMES.map(([code]) => code))
+    expect(EXIT_CODES.map((e) => e.code)).toEqual(EXIT_NAMES.map(([code]) => code))
   })
 
   it('carries the seed messages byte for byte', () => {
@@ -34,29 +34,24 @@ describe('transporter exit codes (spec §2)', () => {
     expect(explainExitCode(0)?.message).toBe('process succeed complete with exit code 0')
   })
 
-  it.each([
-    ...SIGNAL_EXIT_NAMES,
-    [137, 'KilledBySIGKILL'],
-    [138, 'KilledBySIGUSR1'],
-  ])('128+n: %i is %s', (code, name) => {
+  it.each([...SIGNAL_EXIT_NAMES, [137, 'KilledBySIGKILL'], [138, 'KilledBySIGUSR1']])('128+n: %i is %s', (code, name) => {
     expect(explainExitCode(code)?.name).toBe(name)
   })
 
-  it.each([1, 3, 23, 127, 128, 256, -1, 1000])('%i is not a transporter exit code', code => {
+  it.each([1, 3, 23, 127, 128, 256, -1, 1000])('%i is not a transporter exit code', (code) => {
     expect(explainExitCode(code)).toBeUndefined()
   })
 
   it('--all lists the table and the handled signals in order', () => {
-    const codes = allExitCodes().map(e => e.code)
+    const codes = allExitCodes().map((e) => e.code)
     expect(codes).toEqual([0, 2, 5, 13, 16, 22, 28, 30, 36, 129, 130, 137, 143, 255])
   })
 })
 
 describe('rsync exit codes', () => {
   it('documents every code rsync and the wrapper use', () => {
-    expect(RSYNC_CODES.map(r => r.code)).toEqual([
-      0, 1, 2, 3, 4, 5, 6, 10, 11, 12, 13, 14, 15, 16, 19, 20, 21, 22, 23, 24, 25, 30, 35, 124, 125, 126, 127, -1, -10,
-      -11, -12,
+    expect(RSYNC_CODES.map((r) => r.code)).toEqual([
+      0, 1, 2, 3, 4, 5, 6, 10, 11, 12, 13, 14, 15, 16, 19, 20, 21, 22, 23, 24, 25, 30, 35, 124, 125, 126, 127, -1, -10, -11, -12,
     ])
     for (const r of RSYNC_CODES) expect(r.meaning).not.toBe('')
   })

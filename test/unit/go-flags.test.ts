@@ -28,13 +28,21 @@ describe('strconv.ParseInt(s, 0, 64)', () => {
     ['-0x10', -16],
   ])('%s → %d', (v, n) => expect(parseGoInt(v)).toBe(n))
 
-  test.each(['', '08', '09', '1.5', '1e3', '0x', 'ten', '1__0', '10_', ' 1', '--1', '99999999999999999999'])('%j is not an int', (v) => expect(parseGoInt(v)).toBeUndefined())
+  test.each(['', '08', '09', '1.5', '1e3', '0x', 'ten', '1__0', '10_', ' 1', '--1', '99999999999999999999'])('%j is not an int', (v) =>
+    expect(parseGoInt(v)).toBeUndefined(),
+  )
 })
 
 describe('goFlagsToArgv', () => {
   test.each<[string[], string[]]>([
-    [['-src', '/a', '-dest', '/b'], ['--src=/a', '--dest=/b']],
-    [['--src', '/a', '--dest=/b'], ['--src=/a', '--dest=/b']],
+    [
+      ['-src', '/a', '-dest', '/b'],
+      ['--src=/a', '--dest=/b'],
+    ],
+    [
+      ['--src', '/a', '--dest=/b'],
+      ['--src=/a', '--dest=/b'],
+    ],
     [['-src=/a'], ['--src=/a']],
     // a non-bool flag takes the next argument even when it starts with `-`
     [['-src', '-dest'], ['--src=-dest']],
@@ -54,7 +62,10 @@ describe('goFlagsToArgv', () => {
     [['-report-interval', '+5'], ['--report-interval=5']],
     [['-report-interval', '-5'], ['--report-interval=-5']],
     // the last of a repeated flag wins, in the place of its first occurrence
-    [['-src', '/a', '-dest', '/b', '-src', '/c'], ['--src=/c', '--dest=/b']],
+    [
+      ['-src', '/a', '-dest', '/b', '-src', '/c'],
+      ['--src=/c', '--dest=/b'],
+    ],
     [['-progress', '-progress=false'], ['--no-progress']],
     // `--` ends parsing and is consumed
     [['-dest-dir', '--'], ['--dest-dir']],

@@ -60,7 +60,17 @@ const extra: Answer = {
 }
 
 function config(over: Partial<TransporterConfig> = {}): TransporterConfig {
-  return {filepath: '/p/.transporterrc.yaml', baseDir: '/p', trusted: true, classify: {rules: []}, rsync: {extraArgs: []}, copy: {}, signals: {}, reports: {}, ...over}
+  return {
+    filepath: '/p/.transporterrc.yaml',
+    baseDir: '/p',
+    trusted: true,
+    classify: {rules: []},
+    rsync: {extraArgs: []},
+    copy: {},
+    signals: {},
+    reports: {},
+    ...over,
+  }
 }
 
 async function errorOf(promise: Promise<unknown>) {
@@ -105,10 +115,23 @@ describe('loadComponents', () => {
   })
 
   it('a factory that throws is a config error naming the file, the entry, the id and the message', async () => {
-    const throwing: Answer = {plugin: 'transporter-plugin-t', result: {apiVersion: 1, reporters: {t: factory('t', () => {
-      throw new Error('option "x" is required')
-    })}}}
-    const cfg = config({reporters: [{id: 'console', options: {}, path: 'reporters[0]'}, {id: 't', options: {}, path: 'reporters[1]'}]})
+    const throwing: Answer = {
+      plugin: 'transporter-plugin-t',
+      result: {
+        apiVersion: 1,
+        reporters: {
+          t: factory('t', () => {
+            throw new Error('option "x" is required')
+          }),
+        },
+      },
+    }
+    const cfg = config({
+      reporters: [
+        {id: 'console', options: {}, path: 'reporters[0]'},
+        {id: 't', options: {}, path: 'reporters[1]'},
+      ],
+    })
     const error = await errorOf(loadComponents(oclifWith([defaults, throwing]), cfg, testFactoryEnv()))
     expect(error.kind).toBe('config')
     expect(error.exitCode).toBe(22)
@@ -132,7 +155,11 @@ describe('loadComponents', () => {
   })
 
   it('hook failures become warnings naming the plugin, and the run goes on', async () => {
-    const c = await loadComponents(oclifWith([defaults, {plugin: 'transporter-plugin-x', error: new Error('Timed out after 5000 ms.')}]), config(), testFactoryEnv())
+    const c = await loadComponents(
+      oclifWith([defaults, {plugin: 'transporter-plugin-x', error: new Error('Timed out after 5000 ms.')}]),
+      config(),
+      testFactoryEnv(),
+    )
     expect(c.warnings).toContain('plugin transporter-plugin-x is broken and was skipped: its transporter:register hook did not answer within 5 s')
   })
 })

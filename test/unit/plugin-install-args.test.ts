@@ -38,8 +38,18 @@ describe('rewritePluginInstallArgs', () => {
 
   it('leaves package names, flags, URLs, file: specs and missing paths alone', () => {
     const args = [
-      'plugins', 'install', '--force', '-s', 'transporter-plugin-prometheus', '@acme/transporter-plugin-slack@1.2.0',
-      'my-plugin', 'oclif/plugin-version', 'https://github.com/x/y', 'file:./my-plugin', './missing-dir', './notadir',
+      'plugins',
+      'install',
+      '--force',
+      '-s',
+      'transporter-plugin-prometheus',
+      '@acme/transporter-plugin-slack@1.2.0',
+      'my-plugin',
+      'oclif/plugin-version',
+      'https://github.com/x/y',
+      'file:./my-plugin',
+      './missing-dir',
+      './notadir',
     ]
     expect(rewrite(...args)).toEqual(args)
   })

@@ -74,7 +74,10 @@ describe('LineSplitter: rsync ends updates with \\r and lines with \\n', () => {
 
   test.each<[string[], string[]]>([
     [['\r a (xfr#1, to-chk=1/2)\r b (xfr#2, to-chk=0/2)\n'], [' a (xfr#1, to-chk=1/2)', ' b (xfr#2, to-chk=0/2)']],
-    [['1-', '2\n3-', '4'], ['1-2', '3-4']],
+    [
+      ['1-', '2\n3-', '4'],
+      ['1-2', '3-4'],
+    ],
     [['a\r\n\r\nb'], ['a', 'b']],
     [['no newline at the end'], ['no newline at the end']],
     [[''], []],

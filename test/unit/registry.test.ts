@@ -42,14 +42,7 @@ describe('buildRegistry: ids', () => {
   const registry = buildRegistry([defaults, slack, teams], [])
 
   it('uses the bare key when unique and <plugin>/<key> when not', () => {
-    expect(registry.list('reporters').map((e) => e.id)).toEqual([
-      'defaults/http',
-      'console',
-      'ndjson',
-      'slack/notify',
-      'slack/http',
-      'teams/notify',
-    ])
+    expect(registry.list('reporters').map((e) => e.id)).toEqual(['defaults/http', 'console', 'ndjson', 'slack/notify', 'slack/http', 'teams/notify'])
     expect(registry.list('retryPolicies').map((e) => e.id)).toEqual(['default', 'backoff'])
   })
 

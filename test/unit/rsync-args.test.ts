@@ -7,7 +7,11 @@ describe('buildRsyncArgs: the exact argv', () => {
   test.each<[string, Parameters<typeof buildRsyncArgs>[0], string[]]>([
     ['plain', {src: '/a/', dest: '/b', progress: false, extraArgs: []}, ['-rlptgo', '--partial', '--info=stats2', '--', '/a/', '/b']],
     ['live progress', {src: '/a', dest: '/b/', progress: true, extraArgs: []}, ['-rlptgo', '--partial', '--info=progress2', '--', '/a', '/b/']],
-    ['dry run', {src: '/a', dest: '/b', progress: false, extraArgs: [], dryRun: true}, ['-rlptgo', '--partial', '--info=stats2', '--dry-run', '--out-format=transporter would transfer: %i %n%L', '--', '/a', '/b']],
+    [
+      'dry run',
+      {src: '/a', dest: '/b', progress: false, extraArgs: [], dryRun: true},
+      ['-rlptgo', '--partial', '--info=stats2', '--dry-run', '--out-format=transporter would transfer: %i %n%L', '--', '/a', '/b'],
+    ],
     [
       'extra args between the options and the guard',
       {src: '/a', dest: '/b', progress: false, extraArgs: ['--bwlimit=50m', '--exclude=*.tmp', '-HAX']},
@@ -29,9 +33,12 @@ describe('buildRsyncArgs: the exact argv', () => {
 })
 
 describe('validateExtraArgs', () => {
-  test.each([['--bwlimit=50m'], ['--exclude=*.tmp'], ['-HAX'], ['--delete'], ['--log-file=/var/log/r.log'], ['--checksum', '-z', '--no-perms']])('%j is allowed', (...args) => {
-    expect(() => validateExtraArgs(args)).not.toThrow()
-  })
+  test.each([['--bwlimit=50m'], ['--exclude=*.tmp'], ['-HAX'], ['--delete'], ['--log-file=/var/log/r.log'], ['--checksum', '-z', '--no-perms']])(
+    '%j is allowed',
+    (...args) => {
+      expect(() => validateExtraArgs(args)).not.toThrow()
+    },
+  )
 
   test.each<[string, RegExp]>([
     ['-v', /not allowed \(it prints file names on stdout/],

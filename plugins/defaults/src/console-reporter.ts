@@ -144,7 +144,10 @@ class RunTally {
 const BAR_WIDTH = 24
 
 /** `attempt 2 [██████░░░░]  48% | 12/25 files | 1.2 MB | 3.4 MB/s | ETA 4s` (ETA once there is a rate). */
-export function barLine(p: {label: string; filesTransferred: number; filesTotal: number; bytes?: number | undefined; elapsedMs: number}, tail?: string): string {
+export function barLine(
+  p: {label: string; filesTransferred: number; filesTotal: number; bytes?: number | undefined; elapsedMs: number},
+  tail?: string,
+): string {
   const ratio = p.filesTotal > 0 ? Math.min(1, p.filesTransferred / p.filesTotal) : 0
   const filled = Math.round(ratio * BAR_WIDTH)
   const percent = `${Math.floor(ratio * 100)}%`.padStart(4)
@@ -235,7 +238,10 @@ class StatusBar implements Reporter {
     const total = Math.max(t.filesTotal, t.filesTransferred)
     const bytes = Math.max(done.bytes, t.bytes ?? 0)
     const runMs = t.runMs(now)
-    const line = barLine({label: '', filesTransferred: total, filesTotal: total, bytes, elapsedMs: runMs}, `done in ${formatSeconds(Math.max(runMs, done.durationMs))}`)
+    const line = barLine(
+      {label: '', filesTransferred: total, filesTotal: total, bytes, elapsedMs: runMs},
+      `done in ${formatSeconds(Math.max(runMs, done.durationMs))}`,
+    )
     this.sink.clearStatus()
     this.#live = false
     this.sink.write(`${line}\n`)

@@ -148,7 +148,7 @@ const inactive: Reporter = {
 
 export const httpReporter: Factory<Reporter> = {
   description:
-    'POSTs the Go tool\'s JSON reports to --report-addr: progress every --report-interval (--progress), a final progress report, and rsync\'s stderr on failure (--stderr)',
+    "POSTs the Go tool's JSON reports to --report-addr: progress every --report-interval (--progress), a final progress report, and rsync's stderr on failure (--stderr)",
   create(options: unknown, env: FactoryEnv): Reporter {
     const parsed = parseHttpOptions(options)
     const {reportAddr, dryRun, progress, stderr} = env.settings

@@ -73,7 +73,7 @@ export class MountpointCheck implements MountCheck {
 
 export const mountpointCheck: Factory<MountCheck> = {
   description:
-    'requires src and dest\'s parent to lie on a mounted volume, not the root filesystem (per /proc/self/mountinfo); optional fs-type allow list; a read-only dest fails unless readOnlyIsError is false',
+    "requires src and dest's parent to lie on a mounted volume, not the root filesystem (per /proc/self/mountinfo); optional fs-type allow list; a read-only dest fails unless readOnlyIsError is false",
   create(options) {
     return new MountpointCheck(parseMountpointOptions(options))
   },

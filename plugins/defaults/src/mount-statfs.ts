@@ -52,7 +52,7 @@ export class StatfsCheck implements MountCheck {
 
 export const statfsCheck: Factory<MountCheck> = {
   description:
-    'statfs() src and dest\'s parent: they must be reachable and, with allow (e.g. [nfs, lustre], names as `stat -f -c %T` prints them), on an allowed filesystem type',
+    "statfs() src and dest's parent: they must be reachable and, with allow (e.g. [nfs, lustre], names as `stat -f -c %T` prints them), on an allowed filesystem type",
   create(options) {
     return new StatfsCheck(parseStatfsOptions(options))
   },

@@ -80,11 +80,7 @@ export function isUnder(path: string, dir: string): boolean {
  * containing it. Mounts stacked on one mount point: the one with the path's
  * device wins when `dev` is given, else the last one mounted (the visible one).
  */
-export function findMount(
-  mounts: readonly MountInfo[],
-  path: string,
-  dev?: {major: number; minor: number},
-): MountInfo | undefined {
+export function findMount(mounts: readonly MountInfo[], path: string, dev?: {major: number; minor: number}): MountInfo | undefined {
   let best: MountInfo | undefined
   for (const mount of mounts) {
     if (!isUnder(path, mount.mountPoint)) continue

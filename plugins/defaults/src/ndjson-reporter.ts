@@ -68,7 +68,7 @@ export const ndjsonReporter: Factory<Reporter> = {
       return new NdjsonReporter(fileSink(path), env.log, path)
     }
     if (env.settings.json) {
-      env.log.warn('ndjson reporter: stdout is reserved for the --json result, so events are not written; set the reporter\'s `file` option to keep them')
+      env.log.warn("ndjson reporter: stdout is reserved for the --json result, so events are not written; set the reporter's `file` option to keep them")
       return silent
     }
     return new NdjsonReporter({write: (line) => env.stdout.write(line), close() {}}, env.log, 'stdout')

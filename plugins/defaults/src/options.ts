@@ -59,13 +59,7 @@ export function boolOption(component: string, bag: OptionBag, key: string, fallb
   return value
 }
 
-export function enumOption<T extends string>(
-  component: string,
-  bag: OptionBag,
-  key: string,
-  values: readonly T[],
-  fallback: T,
-): T {
+export function enumOption<T extends string>(component: string, bag: OptionBag, key: string, values: readonly T[], fallback: T): T {
   const value = bag[key]
   if (value === undefined) return fallback
   if (typeof value !== 'string' || !(values as readonly string[]).includes(value)) {

@@ -12,7 +12,6 @@ export interface PosterOptions {
   log: Logger
 }
 
-
 type Failure = {kind: string; text: string}
 
 function pick(env: Readonly<Record<string, string | undefined>>, name: string): string {

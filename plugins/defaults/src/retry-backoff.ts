@@ -1,14 +1,6 @@
 import type {AttemptResult, Factory, RetryDecision, RetryPolicy} from 'transporter/plugin-api'
 import {boolOption, enumOption, intOption, optionBag, optionalIntOption} from './options.js'
-import {
-  countedAttempts,
-  decideCommon,
-  DEFAULT_RETRY_OPTIONS,
-  trailingVanished,
-  type VanishedOutcome,
-  vanishedStop,
-  withLast,
-} from './retry-default.js'
+import {countedAttempts, decideCommon, DEFAULT_RETRY_OPTIONS, trailingVanished, type VanishedOutcome, vanishedStop, withLast} from './retry-default.js'
 
 export interface BackoffRetryOptions {
   maxAttempts: number
@@ -25,15 +17,7 @@ export interface BackoffRetryOptions {
 const COMPONENT = "retry policy 'backoff'"
 
 export function parseBackoffRetryOptions(options: unknown): BackoffRetryOptions {
-  const bag = optionBag(COMPONENT, options, [
-    'maxAttempts',
-    'initialDelayMs',
-    'maxDelayMs',
-    'maxElapsedMs',
-    'stopWhenStuck',
-    'vanishedRetries',
-    'vanished',
-  ])
+  const bag = optionBag(COMPONENT, options, ['maxAttempts', 'initialDelayMs', 'maxDelayMs', 'maxElapsedMs', 'stopWhenStuck', 'vanishedRetries', 'vanished'])
   const parsed: BackoffRetryOptions = {
     maxAttempts: intOption(COMPONENT, bag, 'maxAttempts', {fallback: 5, min: 1}),
     initialDelayMs: intOption(COMPONENT, bag, 'initialDelayMs', {fallback: 1000, min: 0}),
@@ -44,9 +28,7 @@ export function parseBackoffRetryOptions(options: unknown): BackoffRetryOptions 
     vanished: enumOption(COMPONENT, bag, 'vanished', ['succeed', 'fail'] as const, DEFAULT_RETRY_OPTIONS.vanished),
   }
   if (parsed.maxDelayMs < parsed.initialDelayMs) {
-    throw new Error(
-      `${COMPONENT}: option 'maxDelayMs' (${parsed.maxDelayMs}) must be ≥ 'initialDelayMs' (${parsed.initialDelayMs})`,
-    )
+    throw new Error(`${COMPONENT}: option 'maxDelayMs' (${parsed.maxDelayMs}) must be ≥ 'initialDelayMs' (${parsed.initialDelayMs})`)
   }
   return parsed
 }

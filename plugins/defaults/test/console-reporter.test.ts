@@ -14,9 +14,7 @@ function manualClock() {
 }
 
 const progress = (attempt: number, n: number, t: number, bytes?: number): CopyEvent =>
-  bytes === undefined
-    ? {type: 'progress', attempt, filesTransferred: n, filesTotal: t}
-    : {type: 'progress', attempt, filesTransferred: n, filesTotal: t, bytes}
+  bytes === undefined ? {type: 'progress', attempt, filesTransferred: n, filesTotal: t} : {type: 'progress', attempt, filesTransferred: n, filesTotal: t, bytes}
 const attemptEnd = (attempt: number, code: number): CopyEvent => ({
   type: 'attempt-end',
   attempt,

@@ -31,9 +31,7 @@ describe('goJsonString', () => {
 
   it('writes a Latin-1 file name in an rsync error line with one replacement per byte', () => {
     const bytes = [...Buffer.from('rsync: [sender] send_files failed to open "/src/caf'), 0xe9, ...Buffer.from('": Permission denied (13)\n')]
-    expect(goJsonString(utf8(bytes))).toBe(
-      String.raw`"rsync: [sender] send_files failed to open \"/src/caf\ufffd\": Permission denied (13)\n"`,
-    )
+    expect(goJsonString(utf8(bytes))).toBe(String.raw`"rsync: [sender] send_files failed to open \"/src/caf\ufffd\": Permission denied (13)\n"`)
   })
 
   it('round-trips through JSON.parse for every BMP code unit', () => {

@@ -82,9 +82,7 @@ describe('http reporter: failing receivers', () => {
     const env = testEnv(settings(s.url))
     await runFailed(env, {}, 300) // a hang here fails the test by its timeout
     expect(s.requests).toHaveLength(1)
-    expect(warnings(env)).toEqual([
-      `warn report delivery to ${s.url} abandoned at the exit deadline; the receiver may have missed the last reports`,
-    ])
+    expect(warnings(env)).toEqual([`warn report delivery to ${s.url} abandoned at the exit deadline; the receiver may have missed the last reports`])
   })
 
   it('flush returns at once when nothing is pending', async () => {

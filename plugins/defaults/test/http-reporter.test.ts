@@ -50,8 +50,7 @@ describe('http reporter: payloads', () => {
   it('sends the final progress report, then the error report, with Go-identical bytes', async () => {
     const s = await server()
     const env = testEnv({reportAddr: s.url, progress: true, stderr: true, reportIntervalMs: 600_000})
-    const tail =
-      new TextDecoder().decode(Buffer.concat([Buffer.from('open "/src/caf'), Buffer.from([0xe9]), Buffer.from('" <a> & b\u2028\u2029\t\u0001\n')]))
+    const tail = new TextDecoder().decode(Buffer.concat([Buffer.from('open "/src/caf'), Buffer.from([0xe9]), Buffer.from('" <a> & b\u2028\u2029\t\u0001\n')]))
     await run(await reporterFor(env), [start, attemptStart(1), progress(1, 3, 12), attemptEnd(1, 23), done(13, 'exit status 23', tail)])
 
     expect(s.requests.map((r) => r.body.toString('utf8'))).toEqual([
@@ -80,7 +79,7 @@ describe('http reporter: payloads', () => {
     expect(s.json()).toEqual([{current_count: 0, total_count: 0, message: 'x', errcode: 143, reason: 'terminated by SIGTERM'}])
   })
 
-  it('reports the last attempt\'s counters in the final report', async () => {
+  it("reports the last attempt's counters in the final report", async () => {
     const s = await server()
     const env = testEnv({reportAddr: s.url, progress: true, reportIntervalMs: 600_000})
     const events = [start, attemptStart(1), progress(1, 5, 10), attemptEnd(1, 23)]

@@ -5,16 +5,7 @@ import {join} from 'node:path'
 import type {FactoryEnv, MountCheck} from 'transporter/plugin-api'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {MountpointCheck, mountpointCheck, parseMountpointOptions} from '../src/mount-mountpoint.js'
-import {
-  findMount,
-  isReadOnly,
-  isUnder,
-  type MountInfo,
-  parseMountInfo,
-  parseMountInfoLine,
-  splitDev,
-  unescapeMountField,
-} from '../src/mountinfo.js'
+import {findMount, isReadOnly, isUnder, type MountInfo, parseMountInfo, parseMountInfoLine, splitDev, unescapeMountField} from '../src/mountinfo.js'
 
 const env = {} as FactoryEnv // the factory ignores its env
 
@@ -43,9 +34,7 @@ describe('mountinfo parser', () => {
     const none = parseMountInfoLine('42 27 0:39 / /mnt/ro ro,relatime - tmpfs tmpfs ro,size=1024k')
     expect(none).toMatchObject({mountPoint: '/mnt/ro', optionalFields: [], fsType: 'tmpfs', source: 'tmpfs'})
     expect(none && isReadOnly(none)).toBe(true)
-    const many = parseMountInfoLine(
-      '100 1 0:50 /export /data rw shared:7 master:2 propagate_from:3 unbindable - nfs4 srv:/export rw,vers=4.2',
-    )
+    const many = parseMountInfoLine('100 1 0:50 /export /data rw shared:7 master:2 propagate_from:3 unbindable - nfs4 srv:/export rw,vers=4.2')
     expect(many).toMatchObject({
       optionalFields: ['shared:7', 'master:2', 'propagate_from:3', 'unbindable'],
       fsType: 'nfs4',
@@ -87,8 +76,7 @@ describe('mountinfo parser', () => {
     expect(splitDev(0xfe00n)).toEqual({major: 254, minor: 0})
     expect(splitDev(0x27n)).toEqual({major: 0, minor: 39})
     // minor above 255 and major above 4095 use the high bits
-    const makedev = (major: bigint, minor: bigint) =>
-      ((major & 0xfffn) << 8n) | ((major & ~0xfffn) << 32n) | (minor & 0xffn) | ((minor & ~0xffn) << 12n)
+    const makedev = (major: bigint, minor: bigint) => ((major & 0xfffn) << 8n) | ((major & ~0xfffn) << 32n) | (minor & 0xffn) | ((minor & ~0xffn) << 12n)
     expect(splitDev(makedev(0x1003n, 0x12004n))).toEqual({major: 0x1003, minor: 0x12004})
   })
 })

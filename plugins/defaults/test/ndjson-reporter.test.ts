@@ -23,7 +23,10 @@ async function run(reporter: Reporter): Promise<void> {
 
 function parseLines(text: string): Array<Record<string, unknown>> {
   expect(text.endsWith('\n')).toBe(true)
-  return text.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
 }
 
 function expectEvents(records: Array<Record<string, unknown>>, from = 0): void {

@@ -137,10 +137,34 @@ describe('backoff retry policy', () => {
   })
 
   it.each([
-    {name: 'different codes', steps: [[11, {filesTransferred: 0, bytes: 0}], [12, {filesTransferred: 0, bytes: 0}]]},
-    {name: 'different errno', steps: [[23, {filesTransferred: 0, bytes: 0, errno: 5}], [23, {filesTransferred: 0, bytes: 0, errno: 2}]]},
-    {name: 'progress made (files)', steps: [[11, {filesTransferred: 3, bytes: 0}], [11, {filesTransferred: 0, bytes: 0}]]},
-    {name: 'progress made (bytes)', steps: [[11, {filesTransferred: 0, bytes: 0}], [11, {filesTransferred: 0, bytes: 10}]]},
+    {
+      name: 'different codes',
+      steps: [
+        [11, {filesTransferred: 0, bytes: 0}],
+        [12, {filesTransferred: 0, bytes: 0}],
+      ],
+    },
+    {
+      name: 'different errno',
+      steps: [
+        [23, {filesTransferred: 0, bytes: 0, errno: 5}],
+        [23, {filesTransferred: 0, bytes: 0, errno: 2}],
+      ],
+    },
+    {
+      name: 'progress made (files)',
+      steps: [
+        [11, {filesTransferred: 3, bytes: 0}],
+        [11, {filesTransferred: 0, bytes: 0}],
+      ],
+    },
+    {
+      name: 'progress made (bytes)',
+      steps: [
+        [11, {filesTransferred: 0, bytes: 0}],
+        [11, {filesTransferred: 0, bytes: 10}],
+      ],
+    },
   ] as Array<{name: string; steps: Step[]}>)('with stopWhenStuck, keeps retrying with $name', async ({steps}) => {
     const decisions = drive(await policy({initialDelayMs: 0, stopWhenStuck: true}), steps)
     expect(decisions).toHaveLength(2)

@@ -76,9 +76,7 @@ describe('default retry policy', () => {
   })
 
   it('vanishedRetries bounds the uncounted retries; 0 stops on the first 24', async () => {
-    expect(drive(await policy({vanishedRetries: 0}), [24, 0])).toEqual([
-      expect.objectContaining({retry: false, exitCode: 0}),
-    ])
+    expect(drive(await policy({vanishedRetries: 0}), [24, 0])).toEqual([expect.objectContaining({retry: false, exitCode: 0})])
     expect(drive(await policy({vanishedRetries: 2}), [24, 24, 24, 0])).toHaveLength(3)
   })
 
@@ -91,14 +89,19 @@ describe('default retry policy', () => {
 
   it('never loops forever: always-failing sequences end within maxAttempts × (vanishedRetries + 1)', async () => {
     let seed = 42
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
     const patterns: Array<(i: number) => number> = [
       () => 24,
       () => 11,
       (i) => (i % 6 === 5 ? 11 : 24), // the worst case: full vanished streaks between counted failures
       () => [11, 23, 24, 24, 30][Math.floor(rand() * 5)] ?? 24,
     ]
-    for (const [maxAttempts, vanishedRetries] of [[3, 5], [1, 0], [5, 2], [2, 9]] as const) {
+    for (const [maxAttempts, vanishedRetries] of [
+      [3, 5],
+      [1, 0],
+      [5, 2],
+      [2, 9],
+    ] as const) {
       for (const pattern of patterns) {
         for (let run = 0; run < 20; run++) {
           const p = await policy({maxAttempts, vanishedRetries})

@@ -105,7 +105,11 @@ describe('transporter-plugin-prometheus end to end', () => {
 
   it('packed and installed from the tarball: the same copy writes the same metrics', async () => {
     const home = newHome()
-    const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', home.root], {cwd: PLUGIN_DIR, env: {...process.env, ...home.env} as NodeJS.ProcessEnv, encoding: 'utf8'})
+    const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', home.root], {
+      cwd: PLUGIN_DIR,
+      env: {...process.env, ...home.env} as NodeJS.ProcessEnv,
+      encoding: 'utf8',
+    })
     const tarball = packed.trim().split('\n').at(-1)!
     // a relative tarball path: transporter turns it into file:<absolute path> for oclif
     const install = await home.run(['plugins', 'install', `../${tarball}`], {timeoutMs: 120_000})
@@ -120,7 +124,7 @@ describe('transporter-plugin-prometheus end to end', () => {
     expectSuccessfulCopyMetrics(metrics, src, dest)
   })
 
-  it('published to a private registry and installed by name (TRANSPORTER_NPM_REGISTRY, or npm\'s configured registry): a 100-file copy without a terminal writes files_transferred 100', async () => {
+  it("published to a private registry and installed by name (TRANSPORTER_NPM_REGISTRY, or npm's configured registry): a 100-file copy without a terminal writes files_transferred 100", async () => {
     const home = newHome()
     const registry = await startRegistry(join(home.root, 'registry'))
     try {
@@ -136,7 +140,9 @@ describe('transporter-plugin-prometheus end to end', () => {
       expect(listed.stdout).not.toContain('(link)')
       // what was installed is the tarball the registry serves for that name
       const served = (await (await fetch(`${registry.url}transporter-plugin-prometheus`)).json()) as {versions: Record<string, {dist: {integrity: string}}>}
-      const lock = JSON.parse(readFileSync(join(home.env.XDG_DATA_HOME!, 'transporter', 'package-lock.json'), 'utf8')) as {packages: Record<string, {integrity?: string}>}
+      const lock = JSON.parse(readFileSync(join(home.env.XDG_DATA_HOME!, 'transporter', 'package-lock.json'), 'utf8')) as {
+        packages: Record<string, {integrity?: string}>
+      }
       expect(lock.packages['node_modules/transporter-plugin-prometheus']?.integrity).toBe(served.versions['0.1.0']?.dist.integrity)
 
       const src = join(home.root, 'many')

@@ -59,7 +59,17 @@ describe('prometheus/textfile', () => {
     const reporter = await textfileReporter.create({file: join(dir, 'failed.prom')}, env)
     reporter.onEvent({type: 'start', runId: 'r', src: '/a', dest: '/b'})
     reporter.onEvent({type: 'attempt-start', attempt: 1})
-    reporter.onEvent({type: 'done', exitCode: 28, class: 'fatal', filesTransferred: 1, filesTotal: 9, bytes: 5, durationMs: 20, stderrTail: '', reason: 'exit status 11'})
+    reporter.onEvent({
+      type: 'done',
+      exitCode: 28,
+      class: 'fatal',
+      filesTransferred: 1,
+      filesTotal: 9,
+      bytes: 5,
+      durationMs: 20,
+      stderrTail: '',
+      reason: 'exit status 11',
+    })
     await reporter.flush?.(Date.now() + 1000)
     const parsed = parseTextfile(readFileSync(join(dir, 'failed.prom'), 'utf8'))
     expect(parsed.samples.get('transporter_success')?.value).toBe(0)

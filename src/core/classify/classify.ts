@@ -7,7 +7,6 @@ import type {ClassifyRule, CopyClass} from '../../plugin-api.js'
 import {DEFAULT_RULE, SEED_RULES} from './rules.js'
 import {findErrnos} from './stderr-errno.js'
 
-
 export interface ClassifyInput {
   code: number
   signal?: string | undefined
@@ -78,11 +77,11 @@ export function classify(input: ClassifyInput, rules: readonly ClassifyRule[] = 
   // A success stays a success whatever rsync printed on the way.
   if (base.class === 'ok') return result(base)
 
-  const errnoRules = rules.filter(r => isErrnoRule(r) && appliesTo(r, input))
+  const errnoRules = rules.filter((r) => isErrnoRule(r) && appliesTo(r, input))
   if (errnoRules.length === 0) return result(base)
   const candidates: Candidate[] = []
   for (const {errno, line} of findErrnos(input.stderr)) {
-    const rule = errnoRules.findLast(r => r.errnos?.includes(errno))
+    const rule = errnoRules.findLast((r) => r.errnos?.includes(errno))
     if (rule !== undefined) candidates.push({rule, errno, line})
   }
   const chosen = pick(candidates)

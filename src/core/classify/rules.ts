@@ -16,12 +16,7 @@ const CODE_TABLE: Row[] = [
   [[2, 5], 'fatal', EXIT.ErrSystem, 'rsync could not talk to its peer: retrying cannot help'],
   [[10, 11, 12, 13], 'retryable', EXIT.ErrIOError, 'an I/O error that may be transient'],
   [[23], 'partial', EXIT.ErrPermissionDenied, 'some files were not transferred; retried'],
-  [
-    [24],
-    'vanished',
-    EXIT.Succeed,
-    'source files vanished during the copy; retried without counting (5 times in a row), then success with a warning',
-  ],
+  [[24], 'vanished', EXIT.Succeed, 'source files vanished during the copy; retried without counting (5 times in a row), then success with a warning'],
   [[14, 15, 16, 19, 20, 21, 22, 25, 30, 35, 124, 125, 126, 127, -10, -11, -12], 'retryable', EXIT.ErrSystem, 'a failure that may be transient: retried'],
 ]
 

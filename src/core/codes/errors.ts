@@ -13,10 +13,25 @@ const BRAND = Symbol.for('transporter.error')
  */
 export const ERROR_KINDS = {
   usage: {code: 'E_USAGE', class: 'usage', exitCode: EXIT.ErrInvalidArgument, summary: 'a flag, argument, path or report URL is wrong; nothing was copied'},
-  config: {code: 'E_CONFIG', class: 'usage', exitCode: EXIT.ErrInvalidArgument, summary: 'the config file is missing, refused (unsafe owner or mode) or invalid; nothing was copied'},
-  plugin: {code: 'E_PLUGIN', class: 'usage', exitCode: EXIT.ErrInvalidArgument, summary: 'a plugin whose component the config selects is broken, or a factory rejected its options'},
+  config: {
+    code: 'E_CONFIG',
+    class: 'usage',
+    exitCode: EXIT.ErrInvalidArgument,
+    summary: 'the config file is missing, refused (unsafe owner or mode) or invalid; nothing was copied',
+  },
+  plugin: {
+    code: 'E_PLUGIN',
+    class: 'usage',
+    exitCode: EXIT.ErrInvalidArgument,
+    summary: 'a plugin whose component the config selects is broken, or a factory rejected its options',
+  },
   'dest-dir': {code: 'E_DEST_DIR', class: 'fatal', exitCode: EXIT.ErrSystem, summary: '--dest-dir could not create the destination (13, 30, 255 by errno)'},
-  mount: {code: 'E_MOUNT', class: 'fatal', exitCode: EXIT.ErrSystem, summary: 'a mount check refused src or dest (2, 13, 30, 255 by errno); rsync was not started'},
+  mount: {
+    code: 'E_MOUNT',
+    class: 'fatal',
+    exitCode: EXIT.ErrSystem,
+    summary: 'a mount check refused src or dest (2, 13, 30, 255 by errno); rsync was not started',
+  },
   split: {code: 'E_SPLIT', class: 'fatal', exitCode: EXIT.ErrSystem, summary: '--parallel/--shard could not list the source into work lists'},
   rsync: {code: 'E_RSYNC', class: 'fatal', exitCode: EXIT.ErrSystem, summary: 'rsync failed: a fatal class, or the retries ran out (the exit code says why)'},
   verify: {code: 'E_VERIFY', class: 'fatal', exitCode: EXIT.ErrIOError, summary: '--verify found files that differ, or its pass failed'},

@@ -4,16 +4,8 @@
  * what usually causes it, what to look at next.
  */
 import {constants} from 'node:os'
-import {
-  MSG_CHECK_MOUNT,
-  MSG_MISS_PARTNER,
-  MSG_REPORT_ADDR,
-  MSG_SRC_OR_DEST,
-  MSG_SUCCEED,
-} from './messages.js'
+import {MSG_CHECK_MOUNT, MSG_MISS_PARTNER, MSG_REPORT_ADDR, MSG_SRC_OR_DEST, MSG_SUCCEED} from './messages.js'
 import {EXIT} from './exit.js'
-
-
 
 export interface ExitCodeInfo {
   code: number
@@ -31,10 +23,7 @@ export const EXIT_CODES: readonly ExitCodeInfo[] = [
     name: 'Succeed',
     message: MSG_SUCCEED,
     summary: 'The copy finished; the destination matches the source.',
-    causes: [
-      'rsync exited 0.',
-      'Files vanished from the source during the copy (rsync 24) and nothing else failed: a warning is logged.',
-    ],
+    causes: ['rsync exited 0.', 'Files vanished from the source during the copy (rsync 24) and nothing else failed: a warning is logged.'],
     next: ['Nothing to do. If a warning about vanished files was logged, check whether the source was still being written.'],
   },
   {
@@ -88,10 +77,7 @@ export const EXIT_CODES: readonly ExitCodeInfo[] = [
     name: 'ErrDeviceIsBusy',
     summary: 'A device or resource was busy (EBUSY, 16) and the retries ran out.',
     causes: ['rsync reported EBUSY: a file or mount in use, often during an unmount or a snapshot.'],
-    next: [
-      'Look for a concurrent unmount, snapshot or another writer on the destination (fuser -vm <path>).',
-      'Re-run once the other operation finished.',
-    ],
+    next: ['Look for a concurrent unmount, snapshot or another writer on the destination (fuser -vm <path>).', 'Re-run once the other operation finished.'],
   },
   {
     code: EXIT.ErrInvalidArgument,
@@ -204,16 +190,13 @@ function signalExit(code: number): ExitCodeInfo | undefined {
       sig === 'SIGKILL'
         ? ['The OOM killer, or a SIGKILL after the grace period of a stop (Kubernetes, docker stop -t).']
         : [`${sig} was delivered to the process.`],
-    next: [
-      'dmesg | grep -i oom; kubectl describe pod (Reason: OOMKilled); check the memory limit.',
-      'Re-run: rsync resumes partial files (--partial).',
-    ],
+    next: ['dmesg | grep -i oom; kubectl describe pod (Reason: OOMKilled); check the memory limit.', 'Re-run: rsync resumes partial files (--partial).'],
   }
 }
 
 /** The explanation of a transporter exit code, or undefined when transporter never exits with it. */
 export function explainExitCode(code: number): ExitCodeInfo | undefined {
-  const known = EXIT_CODES.find(e => e.code === code)
+  const known = EXIT_CODES.find((e) => e.code === code)
   if (known !== undefined) return known
   if (Number.isInteger(code) && code > 128 && code < 128 + 65) return signalExit(code)
   return undefined
@@ -222,9 +205,9 @@ export function explainExitCode(code: number): ExitCodeInfo | undefined {
 /** The codes `explain-exit --all` lists: the table plus the handled signals. */
 export function allExitCodes(): ExitCodeInfo[] {
   const signals = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGKILL']
-    .map(s => signalNumber(s))
+    .map((s) => signalNumber(s))
     .filter((n): n is number => n !== undefined)
-    .map(n => signalExit(128 + n))
+    .map((n) => signalExit(128 + n))
     .filter((e): e is ExitCodeInfo => e !== undefined)
   return [...EXIT_CODES, ...signals].sort((a, b) => a.code - b.code)
 }

@@ -44,5 +44,5 @@ export const RSYNC_CODES: readonly RsyncCodeInfo[] = [
 ]
 
 export function rsyncCode(code: number): RsyncCodeInfo | undefined {
-  return RSYNC_CODES.find(r => r.code === code)
+  return RSYNC_CODES.find((r) => r.code === code)
 }

@@ -15,7 +15,6 @@ export interface ComponentEntry {
   path: string
 }
 
-
 export interface TransporterConfig {
   /** absolute path of the loaded file, undefined when none */
   filepath: string | undefined
@@ -37,7 +36,7 @@ export interface TransporterConfig {
 
 const HINT = 'see .transporterrc.example for every key and its form'
 const TRUST_HINT =
-  'a config runs as transporter\'s user (often root): make it and its directory writable only by their owner, owned by you or root (chmod go-w, chown); TRANSPORTER_INSECURE_CONFIG=1 skips this check'
+  "a config runs as transporter's user (often root): make it and its directory writable only by their owner, owned by you or root (chmod go-w, chown); TRANSPORTER_INSECURE_CONFIG=1 skips this check"
 
 export interface LoadConfigOptions {
   cwd: string
@@ -116,8 +115,7 @@ async function fromFile(filepath: string | undefined, baseDir: string, raw: unkn
   }
   const file = parsed.data
   checkRsyncSection(where, file.rsync, trusted)
-  const entries = (key: string, list: Array<{id: string; options: unknown}>) =>
-    list.map((e, i) => ({...e, path: `${key}[${i}]`}))
+  const entries = (key: string, list: Array<{id: string; options: unknown}>) => list.map((e, i) => ({...e, path: `${key}[${i}]`}))
   const config: TransporterConfig = {
     filepath,
     baseDir,
@@ -148,7 +146,10 @@ function checkRsyncSection(where: string, rsync: {path?: string | undefined; ext
   if (rsync.path !== undefined) throw configError(`${where}: rsync.path is only accepted from a trusted config: ${untrusted}`, TRUST_HINT)
   rsync.extraArgs.forEach((arg, i) => {
     if (pathValuedOption(arg)) {
-      throw configError(`${where}: rsync.extraArgs[${i}]: ${JSON.stringify(arg)} names a path and is only accepted from a trusted config: ${untrusted}`, TRUST_HINT)
+      throw configError(
+        `${where}: rsync.extraArgs[${i}]: ${JSON.stringify(arg)} names a path and is only accepted from a trusted config: ${untrusted}`,
+        TRUST_HINT,
+      )
     }
   })
 }
@@ -171,7 +172,9 @@ function loadError(error: unknown, explicit: string | undefined) {
     return configError(`config ${file}: not valid YAML: ${e.reason ?? 'parse error'}${at}`, HINT)
   }
   // cosmiconfig prefixes parse errors with "JSON Error in <file>:\n"; keep the parser's own first line.
-  const lines = String(e.message ?? error).split('\n').filter((l) => l.trim() !== '')
+  const lines = String(e.message ?? error)
+    .split('\n')
+    .filter((l) => l.trim() !== '')
   if (e.name === 'JSONError') {
     return configError(`config ${file}: not valid JSON: ${lines[1] ?? lines[0] ?? 'parse error'}`, HINT)
   }
@@ -217,7 +220,8 @@ function formatIssue(issue: ZodIssue, raw: unknown, ALLOWED_KEYS: Readonly<Recor
     case 'too_big': {
       const bound = issue.code === 'too_small' ? issue.minimum : issue.maximum
       const op = issue.code === 'too_small' ? (issue.inclusive ? '≥' : '>') : issue.inclusive ? '≤' : '<'
-      const what = issue.type === 'string' ? `a string of length ${op} ${bound}` : issue.type === 'array' ? `a list of length ${op} ${bound}` : `a number ${op} ${bound}`
+      const what =
+        issue.type === 'string' ? `a string of length ${op} ${bound}` : issue.type === 'array' ? `a list of length ${op} ${bound}` : `a number ${op} ${bound}`
       return `${at(issue.path)}expected ${what}, found ${found}`
     }
     default:

@@ -8,7 +8,6 @@ import {configError, pluginError} from '../codes/errors.js'
  * Pure data in, data out: the oclif hook is run by src/cli/load-components.ts.
  */
 
-
 /** What one plugin's `transporter:register` hook answered. */
 export interface PluginContribution {
   /** the plugin's package name */
@@ -147,7 +146,12 @@ function failureReason(error: unknown): string {
 }
 
 function firstLine(text: string): string {
-  return text.split('\n').find((l) => l.trim() !== '')?.trim() ?? 'unknown error'
+  return (
+    text
+      .split('\n')
+      .find((l) => l.trim() !== '')
+      ?.trim() ?? 'unknown error'
+  )
 }
 
 /** Why an answer is unusable, or undefined when it is a valid TransporterPlugin. */

@@ -2,16 +2,81 @@ import {configError} from '../codes/errors.js'
 
 /** Long options a config may pass through (`--name` or `--name=value`). */
 const ALLOWED_LONG = new Set([
-  'acls', 'append', 'append-verify', 'block-size', 'bwlimit', 'checksum', 'chmod', 'chown', 'compress',
-  'compress-level', 'contimeout', 'copy-links', 'copy-unsafe-links', 'delay-updates', 'delete', 'delete-after',
-  'delete-before', 'delete-delay', 'delete-during', 'delete-excluded', 'exclude', 'exclude-from', 'executability',
-  'filter', 'force', 'fuzzy', 'hard-links', 'ignore-errors', 'ignore-existing', 'ignore-times', 'include',
-  'include-from', 'inplace', 'keep-dirlinks', 'max-delete', 'max-size', 'min-size', 'mkpath', 'modify-window',
-  'no-whole-file', 'numeric-ids', 'one-file-system', 'omit-dir-times', 'omit-link-times', 'preallocate',
-  'prune-empty-dirs', 'safe-links', 'size-only', 'sparse', 'super', 'fake-super', 'timeout', 'update',
-  'whole-file', 'xattrs', 'no-perms', 'no-owner', 'no-group', 'no-times', 'no-links', 'no-devices', 'no-specials',
-  'devices', 'specials', 'crtimes', 'atimes', 'open-noatime', 'iconv', 'checksum-choice', 'backup', 'backup-dir',
-  'suffix', 'log-file', 'log-file-format', 'stats',
+  'acls',
+  'append',
+  'append-verify',
+  'block-size',
+  'bwlimit',
+  'checksum',
+  'chmod',
+  'chown',
+  'compress',
+  'compress-level',
+  'contimeout',
+  'copy-links',
+  'copy-unsafe-links',
+  'delay-updates',
+  'delete',
+  'delete-after',
+  'delete-before',
+  'delete-delay',
+  'delete-during',
+  'delete-excluded',
+  'exclude',
+  'exclude-from',
+  'executability',
+  'filter',
+  'force',
+  'fuzzy',
+  'hard-links',
+  'ignore-errors',
+  'ignore-existing',
+  'ignore-times',
+  'include',
+  'include-from',
+  'inplace',
+  'keep-dirlinks',
+  'max-delete',
+  'max-size',
+  'min-size',
+  'mkpath',
+  'modify-window',
+  'no-whole-file',
+  'numeric-ids',
+  'one-file-system',
+  'omit-dir-times',
+  'omit-link-times',
+  'preallocate',
+  'prune-empty-dirs',
+  'safe-links',
+  'size-only',
+  'sparse',
+  'super',
+  'fake-super',
+  'timeout',
+  'update',
+  'whole-file',
+  'xattrs',
+  'no-perms',
+  'no-owner',
+  'no-group',
+  'no-times',
+  'no-links',
+  'no-devices',
+  'no-specials',
+  'devices',
+  'specials',
+  'crtimes',
+  'atimes',
+  'open-noatime',
+  'iconv',
+  'checksum-choice',
+  'backup',
+  'backup-dir',
+  'suffix',
+  'log-file',
+  'log-file-format',
+  'stats',
 ])
 
 /** Short options a config may pass through, alone or bundled (`-HAX`). */
@@ -21,15 +86,15 @@ const ALLOWED_SHORT = new Set(['H', 'A', 'X', 'S', 'c', 'z', 'x', 'L', 'u', 'W',
 const REFUSED: Record<string, string> = {
   quiet: 'it hides the errors transporter classifies',
   q: 'it hides the errors transporter classifies',
-  info: 'transporter sets rsync\'s progress output itself',
+  info: "transporter sets rsync's progress output itself",
   'out-format': 'it changes the output transporter parses',
   // a file named `12-34` printed on its own line reads as the legacy `N-M` progress form
   verbose: 'it prints file names on stdout, where transporter reads progress; use --log-file for a per-file log',
   v: 'it prints file names on stdout, where transporter reads progress; use --log-file for a per-file log',
   'itemize-changes': 'it prints file names on stdout, where transporter reads progress; use --log-file for a per-file log',
   i: 'it prints file names on stdout, where transporter reads progress; use --log-file for a per-file log',
-  progress: 'transporter sets rsync\'s progress output itself',
-  P: 'transporter sets rsync\'s progress output itself',
+  progress: "transporter sets rsync's progress output itself",
+  P: "transporter sets rsync's progress output itself",
   daemon: 'transporter runs local copies only',
   server: 'transporter runs local copies only',
   sender: 'transporter runs local copies only',
@@ -37,10 +102,10 @@ const REFUSED: Record<string, string> = {
   from0: 'it is only used by --parallel/--shard',
   rsh: 'remote shells are not supported',
   e: 'remote shells are not supported',
-  'dry-run': 'use transporter\'s --dry-run flag',
-  n: 'use transporter\'s --dry-run flag',
-  'temp-dir': 'transporter sweeps a killed rsync\'s temporary files beside the destination files',
-  T: 'transporter sweeps a killed rsync\'s temporary files beside the destination files',
+  'dry-run': "use transporter's --dry-run flag",
+  n: "use transporter's --dry-run flag",
+  'temp-dir': "transporter sweeps a killed rsync's temporary files beside the destination files",
+  T: "transporter sweeps a killed rsync's temporary files beside the destination files",
   'list-only': 'it copies nothing',
   'remove-source-files': 'transporter never deletes from the source',
   // progress2 and the summary would print 1.23M, which reads as no bytes at all
@@ -49,7 +114,19 @@ const REFUSED: Record<string, string> = {
 }
 
 /** Long options whose value is a file rsync reads or writes. */
-const PATH_VALUED = new Set(['log-file', 'backup-dir', 'temp-dir', 'include-from', 'exclude-from', 'files-from', 'compare-dest', 'copy-dest', 'link-dest', 'partial-dir', 'password-file'])
+const PATH_VALUED = new Set([
+  'log-file',
+  'backup-dir',
+  'temp-dir',
+  'include-from',
+  'exclude-from',
+  'files-from',
+  'compare-dest',
+  'copy-dest',
+  'link-dest',
+  'partial-dir',
+  'password-file',
+])
 /** A filter rule that reads rules from a file: `merge FILE`, `. FILE`, `dir-merge NAME`, `: NAME`. */
 const MERGE_RULE = /^(?:merge|dir-merge|[.:])/
 
@@ -69,8 +146,13 @@ export function pathValuedOption(arg: string): boolean {
 export function validateExtraArgs(args: readonly string[], where = 'rsync.extraArgs'): void {
   args.forEach((arg, i) => {
     const refuse = (why: string) => {
-      throw configError(`${where}[${i}]: rsync option ${JSON.stringify(arg)} is not allowed (${why})`,
-        `allowed: ${[...ALLOWED_LONG].sort().map((o) => `--${o}`).join(', ')}; short: -${[...ALLOWED_SHORT].join('')}. Give values as --name=value.`)
+      throw configError(
+        `${where}[${i}]: rsync option ${JSON.stringify(arg)} is not allowed (${why})`,
+        `allowed: ${[...ALLOWED_LONG]
+          .sort()
+          .map((o) => `--${o}`)
+          .join(', ')}; short: -${[...ALLOWED_SHORT].join('')}. Give values as --name=value.`,
+      )
     }
     if (/[\0\n\r]/.test(arg)) refuse('control characters')
     if (arg.startsWith('--')) {
@@ -124,9 +206,26 @@ export function buildRsyncArgs(input: RsyncArgsInput): string[] {
  * combination is refused before anything is copied.
  */
 const SPLIT_UNSAFE_LONG = new Set([
-  'exclude', 'include', 'filter', 'exclude-from', 'include-from', 'delete', 'delete-after', 'delete-before', 'delete-delay',
-  'delete-during', 'delete-excluded', 'max-delete', 'hard-links', 'copy-links', 'copy-unsafe-links', 'safe-links', 'max-size',
-  'min-size', 'prune-empty-dirs', 'one-file-system',
+  'exclude',
+  'include',
+  'filter',
+  'exclude-from',
+  'include-from',
+  'delete',
+  'delete-after',
+  'delete-before',
+  'delete-delay',
+  'delete-during',
+  'delete-excluded',
+  'max-delete',
+  'hard-links',
+  'copy-links',
+  'copy-unsafe-links',
+  'safe-links',
+  'max-size',
+  'min-size',
+  'prune-empty-dirs',
+  'one-file-system',
 ])
 const SPLIT_UNSAFE_SHORT = new Set(['H', 'L', 'x'])
 

@@ -85,7 +85,9 @@ function openFiles(): Set<string> {
   let pids: string[]
   try {
     // /proc's names are ASCII; read as bytes like every other directory here
-    pids = readdirSync('/proc', {encoding: 'buffer'}).map((p) => p.toString('latin1')).filter((p) => /^\d+$/.test(p))
+    pids = readdirSync('/proc', {encoding: 'buffer'})
+      .map((p) => p.toString('latin1'))
+      .filter((p) => /^\d+$/.test(p))
   } catch {
     return open
   }

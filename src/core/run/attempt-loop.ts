@@ -60,7 +60,14 @@ export async function runAttemptLoop(spec: LoopSpec, rt: LoopRuntime): Promise<L
       rt.bus.emit({type: 'progress', attempt, ...(rt.combine ? rt.combine(spec.label ?? '', sample) : sample)}),
     )
     const raw = await runRsyncAttempt(
-      {rsyncPath: spec.rsyncPath, args: spec.args, stderrTailBytes: spec.stderrTailBytes, graceMs: spec.graceMs, stop: rt.stop, ...(spec.env ? {env: spec.env} : {})},
+      {
+        rsyncPath: spec.rsyncPath,
+        args: spec.args,
+        stderrTailBytes: spec.stderrTailBytes,
+        graceMs: spec.graceMs,
+        stop: rt.stop,
+        ...(spec.env ? {env: spec.env} : {}),
+      },
       {
         ...(rt.onStderr ? {onStderr: rt.onStderr} : {}),
         ...(rt.onLine ? {onLine: rt.onLine} : {}),
@@ -128,6 +135,9 @@ export async function runAttemptLoop(spec: LoopSpec, rt: LoopRuntime): Promise<L
 
 /** The last few stderr lines, indented, for a log line a person can act on. */
 function tailLines(stderr: string, n = 3): string {
-  const lines = stderr.split('\n').filter((l) => l.trim() !== '').slice(-n)
+  const lines = stderr
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .slice(-n)
   return lines.length === 0 ? '' : `; stderr: ${lines.join(' | ')}`
 }

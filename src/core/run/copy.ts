@@ -175,7 +175,6 @@ function wantsProgress(components: CopyComponents): boolean {
   return components.reporters.some(({reporter}) => reporter.wantsProgress === true)
 }
 
-
 /**
  * What rsync prints on stdout besides progress, when the operator asked for
  * it: a dry run's list of what it would transfer, the --stats summary.

@@ -17,7 +17,12 @@ export async function ensureDestDir(dest: string, timeoutMs = 120_000): Promise<
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(destDirError(`creating dest dir ${dest} took longer than ${timeoutMs / 1000} s`, EXIT.ErrSystem, {hint: 'the filesystem may be hung (NFS server unreachable?)'})),
+      () =>
+        reject(
+          destDirError(`creating dest dir ${dest} took longer than ${timeoutMs / 1000} s`, EXIT.ErrSystem, {
+            hint: 'the filesystem may be hung (NFS server unreachable?)',
+          }),
+        ),
       timeoutMs,
     )
     timer.unref()

@@ -16,7 +16,10 @@ const FLUSH_LAST_WORD_MS = 100
 export class EventBus {
   private readonly seen = new Set<string>()
 
-  constructor(private readonly reporters: readonly NamedReporter[], private readonly log: Logger) {}
+  constructor(
+    private readonly reporters: readonly NamedReporter[],
+    private readonly log: Logger,
+  ) {}
 
   emit(event: CopyEvent): void {
     for (const {id, reporter} of this.reporters) {

@@ -26,10 +26,17 @@ export async function runMountChecks(checks: ReadonlyArray<{id: string; check: M
   // The checks look at dest's parent only; a dest no syscall can take would
   // otherwise reach rsync, fail with a diagnostics error (13) and be retried.
   if (Buffer.byteLength(dest) >= PATH_MAX) {
-    throw mountError(`dest path is ${Buffer.byteLength(dest)} bytes, longer than the system allows (${PATH_MAX - 1})`, EXIT.ErrFileNameTooLong, 'shorten the destination path')
+    throw mountError(
+      `dest path is ${Buffer.byteLength(dest)} bytes, longer than the system allows (${PATH_MAX - 1})`,
+      EXIT.ErrFileNameTooLong,
+      'shorten the destination path',
+    )
   }
   for (const {id, check} of checks) {
-    for (const [role, path] of [['src', src], ['dest', parentOf(dest)]] as const) {
+    for (const [role, path] of [
+      ['src', src],
+      ['dest', parentOf(dest)],
+    ] as const) {
       const result = await check.check(path, role)
       if (result.ok) continue
       throw mountError(`${MSG_CHECK_MOUNT} ,err: ${result.reason}`, exitForErrno(result.errno, MAPPED), `mount check "${id}" refused ${role} ${path}`)

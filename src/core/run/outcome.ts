@@ -66,12 +66,12 @@ export function summarize(loops: readonly LoopOutcome[], started: number, stop: 
   let worst: {loop: LoopOutcome; last: AttemptResult | undefined} | undefined
   for (const loop of loops) {
     const last = loop.attempts.at(-1)
-    const rank = loop.exitCode === EXIT.Succeed ? 0 : CLASS_RANK[last?.class ?? 'fatal'] ?? 4
-    const worstRank = worst ? (worst.loop.exitCode === EXIT.Succeed ? 0 : CLASS_RANK[worst.last?.class ?? 'fatal'] ?? 4) : -1
+    const rank = loop.exitCode === EXIT.Succeed ? 0 : (CLASS_RANK[last?.class ?? 'fatal'] ?? 4)
+    const worstRank = worst ? (worst.loop.exitCode === EXIT.Succeed ? 0 : (CLASS_RANK[worst.last?.class ?? 'fatal'] ?? 4)) : -1
     if (rank > worstRank || (rank === worstRank && loop.exitCode > (worst?.loop.exitCode ?? -1))) worst = {loop, last}
   }
   let exitCode: number = worst?.loop.exitCode ?? EXIT.Succeed
-  let cls: string = exitCode === EXIT.Succeed ? 'ok' : worst?.last?.class ?? 'fatal'
+  let cls: string = exitCode === EXIT.Succeed ? 'ok' : (worst?.last?.class ?? 'fatal')
   let reason = worst?.last?.reason ?? ''
   let stderrTail = worst?.last?.stderrTail ?? ''
   let kind: ErrorKind = 'rsync'
@@ -100,7 +100,16 @@ export function summarize(loops: readonly LoopOutcome[], started: number, stop: 
     exitCode,
     class: cls,
     reason,
-    attempts: attempts.map((a) => ({attempt: a.attempt, code: a.code, reason: a.reason, class: a.class, exitCode: a.exitCode, durationMs: a.durationMs, filesTransferred: a.filesTransferred, bytes: a.bytes})),
+    attempts: attempts.map((a) => ({
+      attempt: a.attempt,
+      code: a.code,
+      reason: a.reason,
+      class: a.class,
+      exitCode: a.exitCode,
+      durationMs: a.durationMs,
+      filesTransferred: a.filesTransferred,
+      bytes: a.bytes,
+    })),
     filesTransferred: attempts.reduce((n, a) => n + a.filesTransferred, 0),
     filesTotal: lastOfEach.reduce((n, a) => n + (a?.filesTotal ?? 0), 0),
     bytes: attempts.reduce((n, a) => n + a.bytes, 0),

@@ -24,10 +24,13 @@ export function trailingThrottle<T>(periodMs: number, deliver: (value: T) => voi
       const wait = last + periodMs - now()
       if (wait <= 0 && timer === undefined) return send(value)
       pending = {value}
-      timer ??= setTimeout(() => {
-        timer = undefined
-        if (pending) send(pending.value)
-      }, Math.max(0, wait))
+      timer ??= setTimeout(
+        () => {
+          timer = undefined
+          if (pending) send(pending.value)
+        },
+        Math.max(0, wait),
+      )
       // a pending sample never keeps a finished run alive
       timer.unref()
     },

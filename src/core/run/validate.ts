@@ -18,20 +18,32 @@ const REMOTE = /^(?:rsync:\/\/|[^/]*::|[^/:]+:)/
 export function validateRunInput(input: ValidationInput): void {
   const src = input.src ?? ''
   const dest = input.dest ?? ''
-  for (const [role, path] of [['src', src], ['dest', dest]] as const) {
+  for (const [role, path] of [
+    ['src', src],
+    ['dest', dest],
+  ] as const) {
     if (REMOTE.test(path)) {
-      throw usageError(`${role} ${JSON.stringify(path)}: remote endpoints (rsync://, host:path) are not supported yet`,
-        'mount the remote volume and give its local absolute path')
+      throw usageError(
+        `${role} ${JSON.stringify(path)}: remote endpoints (rsync://, host:path) are not supported yet`,
+        'mount the remote volume and give its local absolute path',
+      )
     }
   }
   if (!src.startsWith('/') || !dest.startsWith('/')) {
-    throw usageError(`${MSG_SRC_OR_DEST} (src=${JSON.stringify(src)}, dest=${JSON.stringify(dest)})`,
-      'give both --src and --dest as absolute paths, e.g. --src /data/in --dest /data/out')
+    throw usageError(
+      `${MSG_SRC_OR_DEST} (src=${JSON.stringify(src)}, dest=${JSON.stringify(dest)})`,
+      'give both --src and --dest as absolute paths, e.g. --src /data/in --dest /data/out',
+    )
   }
-  for (const [role, path] of [['src', src], ['dest', dest]] as const) {
+  for (const [role, path] of [
+    ['src', src],
+    ['dest', dest],
+  ] as const) {
     if (CONTROL.test(path)) {
-      throw usageError(`${role} path contains a control character: ${JSON.stringify(path)}`,
-        'check for a stray newline or tab in the script that builds the command line')
+      throw usageError(
+        `${role} path contains a control character: ${JSON.stringify(path)}`,
+        'check for a stray newline or tab in the script that builds the command line',
+      )
     }
   }
   if (input.progress && !input.reportAddr) {
@@ -51,7 +63,9 @@ export function checkReportAddr(addr: string): void {
     url = undefined
   }
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '' || CONTROL.test(addr)) {
-    throw usageError(`${MSG_REPORT_ADDR}: ${JSON.stringify(redactUrl(addr))} is not an http(s) URL with a host`,
-      'e.g. --report-addr http://api.example:8080/report')
+    throw usageError(
+      `${MSG_REPORT_ADDR}: ${JSON.stringify(redactUrl(addr))} is not an http(s) URL with a host`,
+      'e.g. --report-addr http://api.example:8080/report',
+    )
   }
 }

@@ -27,10 +27,44 @@ const SAMPLE = 10
 
 /** Options that decide what the copy means, so a correct copy made with them verifies clean (spec §10). */
 const MEANING_LONG = new Set([
-  'exclude', 'include', 'filter', 'exclude-from', 'include-from', 'copy-links', 'copy-unsafe-links', 'safe-links', 'keep-dirlinks',
-  'max-size', 'min-size', 'chmod', 'chown', 'no-perms', 'no-owner', 'no-group', 'no-times', 'omit-dir-times', 'omit-link-times',
-  'no-links', 'no-devices', 'no-specials', 'devices', 'specials', 'hard-links', 'acls', 'xattrs', 'numeric-ids', 'executability',
-  'ignore-existing', 'update', 'size-only', 'modify-window', 'one-file-system', 'prune-empty-dirs', 'delete-excluded', 'fake-super', 'super',
+  'exclude',
+  'include',
+  'filter',
+  'exclude-from',
+  'include-from',
+  'copy-links',
+  'copy-unsafe-links',
+  'safe-links',
+  'keep-dirlinks',
+  'max-size',
+  'min-size',
+  'chmod',
+  'chown',
+  'no-perms',
+  'no-owner',
+  'no-group',
+  'no-times',
+  'omit-dir-times',
+  'omit-link-times',
+  'no-links',
+  'no-devices',
+  'no-specials',
+  'devices',
+  'specials',
+  'hard-links',
+  'acls',
+  'xattrs',
+  'numeric-ids',
+  'executability',
+  'ignore-existing',
+  'update',
+  'size-only',
+  'modify-window',
+  'one-file-system',
+  'prune-empty-dirs',
+  'delete-excluded',
+  'fake-super',
+  'super',
 ])
 const MEANING_SHORT = new Set(['H', 'A', 'X', 'L', 'u', 'x', 'D', 'E', 'O', 'J'])
 
@@ -89,6 +123,9 @@ export async function verifyCopy(input: VerifyInput): Promise<VerifyResult | und
     if (raw.code !== 0) throw verifyError(`verify pass failed: ${raw.reason}`, raw.stderrTail.split('\n').filter(Boolean).slice(-1)[0])
   }
   if (result.mismatches > 0) input.log.error(`verify: ${result.mismatches} file(s) differ, e.g. ${result.sample.slice(0, 5).join('; ')}`)
-  else input.log.info(`verify: source and destination match${result.extras > 0 ? ` (${result.extras} entr${result.extras === 1 ? 'y' : 'ies'} only in dest; the copy did not use --delete)` : ''}`)
+  else
+    input.log.info(
+      `verify: source and destination match${result.extras > 0 ? ` (${result.extras} entr${result.extras === 1 ? 'y' : 'ies'} only in dest; the copy did not use --delete)` : ''}`,
+    )
   return result
 }
