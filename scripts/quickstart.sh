@@ -16,8 +16,12 @@ trap 'kill $receiver 2>/dev/null || true' EXIT
 for _ in $(seq 1 50); do [ -s "$work/receiver.url" ] && break; sleep 0.1; done
 url=$(cat "$work/receiver.url")
 
+# configs must be writable by their owner only (a config is code run as root);
+# a private copy passes that check whatever the checkout's umask was
+install -m 0600 examples/demo.transporterrc.yaml "$work/config.yaml"
+
 set +e
-TRANSPORTER_CONFIG=examples/demo.transporterrc.yaml \
+TRANSPORTER_CONFIG="$work/config.yaml" \
   node bin/run.js -dest-dir -progress -stderr -report-interval 1 -report-addr "$url" \
   -src "$work/src/" -dest "$work/dest/copy"
 code=$?
