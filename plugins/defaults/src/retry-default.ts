@@ -4,6 +4,13 @@ import {enumOption, intOption, optionBag} from './options.js'
 export type VanishedOutcome = 'succeed' | 'fail'
 export type StopDecision = Extract<RetryDecision, {retry: false}>
 
+/**
+ * transporter's exit codes this policy names (spec §2). A plugin imports
+ * types only, so it spells the two it needs, as it spells API_VERSION.
+ */
+const SUCCEED = 0
+const ERR_SYSTEM = 255
+
 export interface DefaultRetryOptions {
   /** counted attempts (the first one included) before giving up */
   maxAttempts: number
@@ -51,8 +58,8 @@ export function trailingVanished(history: readonly AttemptResult[]): number {
 export function vanishedStop(outcome: VanishedOutcome, inARow: number): StopDecision {
   const what = `some source files vanished during the copy (rsync exit 24 on ${inARow} attempt${inARow === 1 ? '' : 's'} in a row)`
   return outcome === 'succeed'
-    ? {retry: false, exitCode: 0, warning: `${what}; everything else was copied, treating the copy as successful`}
-    : {retry: false, exitCode: 255, warning: `${what}; treating the copy as failed (retry option vanished: 'fail')`}
+    ? {retry: false, exitCode: SUCCEED, warning: `${what}; everything else was copied, treating the copy as successful`}
+    : {retry: false, exitCode: ERR_SYSTEM, warning: `${what}; treating the copy as failed (retry option vanished: 'fail')`}
 }
 
 /**

@@ -52,65 +52,15 @@ export async function runAttemptLoop(spec: LoopSpec, rt: LoopRuntime): Promise<L
   const warnings: string[] = []
   const tag = spec.label ? `[${spec.label}] ` : ''
   for (;;) {
-    const attempt = spec.nextAttempt()
-    const attemptStarted = Date.now()
-    rt.bus.emit({type: 'attempt-start', attempt})
-    rt.log.debug(`${tag}attempt ${attempt}: ${spec.rsyncPath} ${spec.args.map((a) => JSON.stringify(a)).join(' ')}`)
-    const progress = trailingThrottle<ProgressSample>(PROGRESS_EVERY_MS, (sample) =>
-      rt.bus.emit({type: 'progress', attempt, ...(rt.combine ? rt.combine(spec.label ?? '', sample) : sample)}),
-    )
-    const raw = await runRsyncAttempt(
-      {
-        rsyncPath: spec.rsyncPath,
-        args: spec.args,
-        stderrTailBytes: spec.stderrTailBytes,
-        graceMs: spec.graceMs,
-        stop: rt.stop,
-        ...(spec.env ? {env: spec.env} : {}),
-      },
-      {
-        ...(rt.onStderr ? {onStderr: rt.onStderr} : {}),
-        ...(rt.onLine ? {onLine: rt.onLine} : {}),
-        onProgress: (sample) => progress.push(sample),
-      },
-    )
-    // a sample still held back goes out now, as the attempt's last counters (its end-of-run summary included)
-    progress.flush(raw.last)
-    if (mayLeaveTempFiles(raw.code, raw.interrupted)) {
-      const removed = await sweepRsyncTemps(spec.src, spec.dest, attemptStarted)
-      if (removed.length > 0) rt.log.info(`${tag}removed ${removed.length} temporary file(s) the interrupted rsync left: ${removed.join(', ')}`)
-    }
-
-    const verdict = classify({code: raw.code, signal: raw.signal, stderr: raw.stderrTail}, spec.classifyRules)
-    const result: AttemptResult = {
-      attempt,
-      code: raw.code,
-      signal: raw.signal,
-      reason: raw.reason,
-      class: verdict.class,
-      exitCode: verdict.exitCode,
-      errno: verdict.errno,
-      rule: verdict.rule,
-      retryable: verdict.retryable,
-      durationMs: raw.durationMs,
-      filesTransferred: raw.last.filesTransferred,
-      filesTotal: raw.last.filesTotal,
-      bytes: raw.last.bytes ?? 0,
-      stderrTail: raw.stderrTail,
-      interrupted: raw.interrupted,
-    }
+    const result = await runOneAttempt(spec, rt, spec.nextAttempt(), tag)
     history.push(result)
-    rt.bus.emit({type: 'attempt-end', attempt, code: result.code, reason: result.reason, class: result.class, stderrTail: result.stderrTail})
+    rt.bus.emit({type: 'attempt-end', attempt: result.attempt, code: result.code, reason: result.reason, class: result.class, stderrTail: result.stderrTail})
 
-    if (result.class === 'ok' && !raw.interrupted) return {exitCode: EXIT.Succeed, attempts: history, warnings}
-    if (raw.interrupted) return {exitCode: result.exitCode, attempts: history, warnings}
+    if (result.class === 'ok' && !result.interrupted) return {exitCode: EXIT.Succeed, attempts: history, warnings}
+    if (result.interrupted) return {exitCode: result.exitCode, attempts: history, warnings}
 
     const decision = spec.retryPolicy.decide(result, history)
-    // N for "attempt n/N": the contract's optional maxAttempts, nothing else of the policy
-    const max = spec.retryPolicy.maxAttempts
-    // n/N counts the attempts the policy counts; uncounted (vanished) retries would read "4/3"
-    const counted = history.filter((a) => a.class !== 'vanished').length
-    const which = result.class === 'vanished' ? `${attempt} (vanished files, not counted)` : max === undefined ? `${attempt}` : `${counted}/${max}`
+    const which = attemptLabel(result, history, spec.retryPolicy.maxAttempts)
     if (!decision.retry) {
       const exitCode = decision.exitCode ?? result.exitCode
       if (decision.warning) {
@@ -127,10 +77,70 @@ export async function runAttemptLoop(spec: LoopSpec, rt: LoopRuntime): Promise<L
       `${tag}attempt ${which} failed: ${result.reason} (${result.class}, ${result.rule}); ` +
         `retrying${decision.delayMs > 0 ? ` in ${decision.delayMs} ms` : ''}${decision.counted ? '' : ' (not counted)'}${tailLines(result.stderrTail)}`,
     )
-    rt.bus.emit({type: 'retry', attempt, delayMs: decision.delayMs, counted: decision.counted})
+    rt.bus.emit({type: 'retry', attempt: result.attempt, delayMs: decision.delayMs, counted: decision.counted})
     await rt.stop.sleep(decision.delayMs)
     if (rt.stop.stopped) return {exitCode: result.exitCode, attempts: history, warnings}
   }
+}
+
+/** One rsync start with its events, the sweep after an unclean end, and the classifier's verdict. */
+async function runOneAttempt(spec: LoopSpec, rt: LoopRuntime, attempt: number, tag: string): Promise<AttemptResult> {
+  const attemptStarted = Date.now()
+  rt.bus.emit({type: 'attempt-start', attempt})
+  rt.log.debug(`${tag}attempt ${attempt}: ${spec.rsyncPath} ${spec.args.map((a) => JSON.stringify(a)).join(' ')}`)
+  const progress = trailingThrottle<ProgressSample>(PROGRESS_EVERY_MS, (sample) =>
+    rt.bus.emit({type: 'progress', attempt, ...(rt.combine ? rt.combine(spec.label ?? '', sample) : sample)}),
+  )
+  const raw = await runRsyncAttempt(
+    {
+      rsyncPath: spec.rsyncPath,
+      args: spec.args,
+      stderrTailBytes: spec.stderrTailBytes,
+      graceMs: spec.graceMs,
+      stop: rt.stop,
+      ...(spec.env ? {env: spec.env} : {}),
+    },
+    {
+      ...(rt.onStderr ? {onStderr: rt.onStderr} : {}),
+      ...(rt.onLine ? {onLine: rt.onLine} : {}),
+      onProgress: (sample) => progress.push(sample),
+    },
+  )
+  // a sample still held back goes out now, as the attempt's last counters (its end-of-run summary included)
+  progress.flush(raw.last)
+  if (mayLeaveTempFiles(raw.code, raw.interrupted)) {
+    const removed = await sweepRsyncTemps(spec.src, spec.dest, attemptStarted)
+    if (removed.length > 0) rt.log.info(`${tag}removed ${removed.length} temporary file(s) the interrupted rsync left: ${removed.join(', ')}`)
+  }
+  const verdict = classify({code: raw.code, signal: raw.signal, stderr: raw.stderrTail}, spec.classifyRules)
+  return {
+    attempt,
+    code: raw.code,
+    signal: raw.signal,
+    reason: raw.reason,
+    class: verdict.class,
+    exitCode: verdict.exitCode,
+    errno: verdict.errno,
+    rule: verdict.rule,
+    retryable: verdict.retryable,
+    durationMs: raw.durationMs,
+    filesTransferred: raw.last.filesTransferred,
+    filesTotal: raw.last.filesTotal,
+    bytes: raw.last.bytes ?? 0,
+    stderrTail: raw.stderrTail,
+    interrupted: raw.interrupted,
+  }
+}
+
+/**
+ * "n/N" for log lines: n counts the attempts the policy counts (uncounted
+ * vanished retries would read "4/3"), N is the contract's optional
+ * maxAttempts — nothing else of the policy is read.
+ */
+function attemptLabel(result: AttemptResult, history: readonly AttemptResult[], max: number | undefined): string {
+  if (result.class === 'vanished') return `${result.attempt} (vanished files, not counted)`
+  if (max === undefined) return `${result.attempt}`
+  return `${history.filter((a) => a.class !== 'vanished').length}/${max}`
 }
 
 /** The last few stderr lines, indented, for a log line a person can act on. */
