@@ -1,4 +1,4 @@
-import {existsSync, mkdirSync, statSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {diffTrees, makeManyFiles} from '../helpers/trees.js'
@@ -155,5 +155,33 @@ describe('--shard and --parallel combine (spec §9)', () => {
     // every file, link and mode as in the source; a directory's mtime may move when the other shard writes into it afterwards
     const isDirMtime = (d: string) => / mtime /.test(d) && statSync(join(ws.src, d.split(': ')[0]!)).isDirectory()
     expect(diffTrees(ws.src, ws.dest).filter((d) => !isDirMtime(d))).toEqual([])
+  })
+})
+
+describe('a split copy takes names as bytes (spec §9)', () => {
+  it('--parallel 2 and two shards copy names that are not valid UTF-8, files, dirs and symlinks alike', async () => {
+    const latin1 = (s: string) => Buffer.from(s, 'latin1')
+    const fillBytes = (src: string) => {
+      const at = (...parts: Buffer[]) => Buffer.concat([Buffer.from(`${src}/`), ...parts])
+      mkdirSync(at(latin1('d\xe9j\xe0')))
+      writeFileSync(at(latin1('d\xe9j\xe0'), Buffer.from('/'), latin1('caf\xe9.txt')), 'latin-1 name\n')
+      writeFileSync(at(latin1('\xff\xfe.bin')), Buffer.from([0, 1, 2]))
+      symlinkSync('plain.txt', at(latin1('lien-\xe9')))
+      writeFileSync(at(Buffer.from('plain.txt')), 'plain\n')
+    }
+    for (const split of [
+      ['--parallel', '2'],
+      ['--shard', '0/2'],
+      ['--shard', '1/2'],
+    ]) {
+      const ws = scratch.workspace(fillBytes)
+      const runs = split[0] === '--shard' ? [split, ['--shard', split[1] === '0/2' ? '1/2' : '0/2']] : [split]
+      for (const args of runs) {
+        const r = await runCopy(['copy', '--src', `${ws.src}/`, '--dest', ws.dest, '--dest-dir', ...args], ws)
+        expect(r.code, r.stderr).toBe(0)
+      }
+      const isDirMtime = (d: string) => / mtime /.test(d) && !/\.(txt|bin)/.test(d) && !/lien/.test(d)
+      expect(diffTrees(ws.src, ws.dest).filter((d) => !isDirMtime(d))).toEqual([])
+    }
   })
 })

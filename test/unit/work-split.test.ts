@@ -26,8 +26,15 @@ describe('walkTree', () => {
     const root = tree()
     const seen: TreeEntry[] = []
     walkTree(root, 'src', (e) => seen.push(e))
-    expect(seen.map((e) => e.rel)).toEqual(['src', 'src/a', 'src/a/big', 'src/b', 'src/b/empty', ...[0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => `src/b/f${i}`)])
-    expect(seen.find((e) => e.rel === 'src/a/big')).toMatchObject({size: 10_000, isDir: false})
+    expect(seen.map((e) => e.rel.toString())).toEqual([
+      'src',
+      'src/a',
+      'src/a/big',
+      'src/b',
+      'src/b/empty',
+      ...[0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => `src/b/f${i}`),
+    ])
+    expect(seen.find((e) => e.rel.toString() === 'src/a/big')).toMatchObject({size: 10_000, isDir: false})
     expect(splitBase(join(root, 'src'))).toEqual({base: root, prefix: 'src'})
     expect(splitBase(`${join(root, 'src')}/`)).toEqual({base: `${join(root, 'src')}/`, prefix: ''})
   })
@@ -57,5 +64,22 @@ describe('balancer and sharder', () => {
     expect(files.sort()).toEqual(['a/big', ...[0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => `b/f${i}`)].sort())
     expect(shardOf('b/f1', 3)).toBe(shardOf('b/f1', 3))
     for (const [i, l] of lists.entries()) for (const p of read(l)) if (p.startsWith('b/f')) expect(shardOf(p, 3)).toBe(i)
+  })
+})
+
+describe("walkTree: names are bytes, and a changing tree is rsync's to report (spec §9)", () => {
+  it('lists a name that is not valid UTF-8 byte for byte', () => {
+    const root = mkdtempSync(join(tmpdir(), 'walk-bytes-'))
+    try {
+      const name = Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x2e, 0x74, 0x78, 0x74]) // "caf\xe9.txt"
+      writeFileSync(Buffer.concat([Buffer.from(`${root}/`), name]), 'latin-1')
+      const list = new FileList(join(root, 'list'))
+      walkTree(`${root}/`, '', (e) => list.add(e.rel))
+      list.close()
+      const listed = readFileSync(join(root, 'list')).subarray(0, name.length)
+      expect(Buffer.compare(listed, name)).toBe(0)
+    } finally {
+      rmSync(root, {recursive: true, force: true})
+    }
   })
 })

@@ -9,7 +9,8 @@ import {basename, dirname} from 'node:path'
  * itself is copied), so its name becomes the first path component.
  */
 export interface TreeEntry {
-  rel: string
+  /** the path relative to the split base, as the bytes the file system holds (never decoded) */
+  rel: Buffer
   size: number
   isDir: boolean
 }
@@ -26,44 +27,67 @@ export function splitBase(src: string): SplitBase {
   return {base: dirname(src), prefix: basename(src)}
 }
 
-const byName = (a: {name: string}, b: {name: string}) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
+const SLASH = Buffer.from('/')
+const join = (dir: Buffer, name: Buffer) => (dir.length === 0 ? name : Buffer.concat([dir, SLASH, name]))
 
 /**
- * Visits every entry once, sorted by name so every process sees the same
- * order. Synchronous on purpose: nothing else runs yet, and one thread-pool
- * round trip per entry made an async walk take seconds on 50,000 files.
+ * Visits every entry once, sorted by name (as bytes) so every process sees
+ * the same order. Names are bytes end to end: a name that is not valid UTF-8
+ * is listed as it is. An entry that vanishes or cannot be read during the
+ * walk is left to rsync, as a plain copy would (vanished → nothing to list;
+ * an unreadable directory is listed and rsync reports it; the rest is copied).
+ * Synchronous on purpose: nothing else runs yet, and one thread-pool round
+ * trip per entry made an async walk take seconds on 50,000 files.
  */
 export function walkTree(root: string, prefix: string, visit: (entry: TreeEntry) => void): void {
-  if (prefix) visit({rel: prefix, size: 0, isDir: true})
-  const walk = (dir: string, rel: string): void => {
-    for (const entry of readdirSync(dir, {withFileTypes: true}).sort(byName)) {
-      const path = `${dir}/${entry.name}`
-      const childRel = rel ? `${rel}/${entry.name}` : entry.name
+  const prefixBytes = Buffer.from(prefix)
+  if (prefix) visit({rel: prefixBytes, size: 0, isDir: true})
+  const walk = (dir: Buffer, rel: Buffer): void => {
+    let entries
+    try {
+      entries = readdirSync(dir, {withFileTypes: true, encoding: 'buffer'})
+    } catch {
+      return // vanished or unreadable: rsync meets it with the list and says so
+    }
+    for (const entry of entries.sort((a, b) => Buffer.compare(a.name, b.name))) {
+      const path = Buffer.concat([dir, SLASH, entry.name])
+      const childRel = join(rel, entry.name)
       if (entry.isDirectory()) {
         visit({rel: childRel, size: 0, isDir: true})
         walk(path, childRel)
       } else {
-        visit({rel: childRel, size: entry.isFile() ? lstatSync(path).size : 0, isDir: false})
+        visit({rel: childRel, size: entry.isFile() ? sizeOf(path) : 0, isDir: false})
       }
     }
   }
-  walk(prefix ? `${root.replace(/\/+$/, '')}/${prefix}` : root.replace(/(.)\/+$/, '$1'), prefix)
+  const start = prefix ? `${root.replace(/\/+$/, '')}/${prefix}` : root.replace(/(.)\/+$/, '$1')
+  walk(Buffer.from(start), prefixBytes)
 }
 
-/** FNV-1a: the same path lands in the same shard in every process, whatever else the tree holds. */
-export function shardOf(rel: string, count: number): number {
+function sizeOf(path: Buffer): number {
+  try {
+    return lstatSync(path).size
+  } catch {
+    return 0 // gone since readdir: rsync will call it vanished
+  }
+}
+
+/** FNV-1a over the name's bytes: the same path lands in the same shard in every process, whatever else the tree holds. */
+export function shardOf(rel: Buffer | string, count: number): number {
   let hash = 0x811c9dc5
-  for (const byte of Buffer.from(rel, 'utf8')) {
+  for (const byte of typeof rel === 'string' ? Buffer.from(rel, 'utf8') : rel) {
     hash ^= byte
     hash = Math.imul(hash, 0x01000193) >>> 0
   }
   return hash % count
 }
 
+const NUL = Buffer.from([0])
+
 /** A `--files-from --from0` list written through a small buffer. */
 export class FileList {
   private readonly fd: number
-  private chunks: string[] = []
+  private chunks: Buffer[] = []
   private pending = 0
   count = 0
 
@@ -71,8 +95,8 @@ export class FileList {
     this.fd = openSync(path, 'w', 0o600)
   }
 
-  add(rel: string): void {
-    this.chunks.push(rel, '\0')
+  add(rel: Buffer | string): void {
+    this.chunks.push(typeof rel === 'string' ? Buffer.from(rel) : rel, NUL)
     this.pending += rel.length + 1
     this.count++
     if (this.pending >= 64 * 1024) this.flush()
@@ -84,7 +108,7 @@ export class FileList {
   }
 
   private flush(): void {
-    if (this.chunks.length > 0) writeSync(this.fd, this.chunks.join(''))
+    if (this.chunks.length > 0) writeSync(this.fd, Buffer.concat(this.chunks))
     this.chunks = []
     this.pending = 0
   }
