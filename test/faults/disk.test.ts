@@ -1,4 +1,4 @@
-import {chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {randomBytes} from 'node:crypto'
 import {spawnSync} from 'node:child_process'
 import {describe, expect, it} from 'vitest'
@@ -104,6 +104,38 @@ describe('disk faults with real rsync', () => {
     expect(r.code, r.stderr).toBe(30)
     expect(r.stderr).toContain(`cannot create dest dir ${mnt}/new/dest: read-only file system`)
     expect([...snapshotTree(mnt).keys()]).toEqual([])
+  })
+
+  it('--parallel with a read-only TMPDIR keeps its work lists beside dest, and removes them (spec §9)', async () => {
+    const src = makeSource('src-rotmp', 0)
+    for (let i = 0; i < 20; i++) writeFileSync(`${src}/f${i}`, `${i}\n`)
+    const tmp = sb.path('tmp-ro')
+    sb.mountTmpfs(tmp, 'size=1m')
+    sb.remountReadOnly(tmp)
+    const parent = sb.mkdir('rotmp-parent')
+    const dest = `${parent}/dest`
+    const r = await launch(['copy', '--src', `${src}/`, '--dest', dest, '--dest-dir', '--parallel', '3'], {cwd: sb.mkdir('cwd-rotmp'), env: {TMPDIR: tmp}}).done
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stderr).toMatch(/work lists cannot go to .*tmp-ro \(EROFS\); trying beside dest/)
+    expect(diffTrees(src, dest)).toEqual([])
+    expect(readdirSync(parent)).toEqual(['dest'])
+  })
+
+  it("a later split run removes the work lists a killed run left, and keeps a live run's", async () => {
+    const src = makeSource('src-stale', 0)
+    const tmp = sb.mkdir('tmp-stale')
+    // a pid that is surely gone: a child that has exited
+    const dead = spawnSync('true').pid!
+    mkdirSync(`${tmp}/transporter-lists-${dead}-AbC123`)
+    writeFileSync(`${tmp}/transporter-lists-${dead}-AbC123/list-0`, 'a.txt\0')
+    mkdirSync(`${tmp}/transporter-lists-${process.pid}-XyZ789`)
+    const r = await launch(['copy', '--src', `${src}/`, '--dest', sb.path('dst-stale'), '--dest-dir', '--parallel', '2'], {
+      cwd: sb.mkdir('cwd-stale'),
+      env: {TMPDIR: tmp},
+    }).done
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stderr).toContain(`removed the work lists a killed run left: ${tmp}/transporter-lists-${dead}-AbC123`)
+    expect(readdirSync(tmp)).toEqual([`transporter-lists-${process.pid}-XyZ789`])
   })
 
   it(`permission denied: as ${unprivileged.who} into another user's 0755 dir → 13, not retried, nothing written`, async () => {

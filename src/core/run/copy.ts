@@ -1,7 +1,5 @@
 import {randomBytes} from 'node:crypto'
 import {rm} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
 import type {ClassifyRule, CopyEvent, Logger, MountCheck, Reporter, RetryPolicy, RunSettings} from '../../plugin-api.js'
 import {runAttemptLoop, type LoopOutcome} from './attempt-loop.js'
 import {ensureDestDir} from './dest-dir.js'
@@ -13,7 +11,8 @@ import {EXIT} from '../codes/exit.js'
 import {MSG_SUCCEED} from '../codes/messages.js'
 import {runMountChecks} from './mount-checks.js'
 import {runRsyncAttempt} from '../rsync/attempt.js'
-import {planWork, type WorkPlan} from '../split/plan.js'
+import {planWork, type PlanInput, type WorkPlan} from '../split/plan.js'
+import {isPlaceProblem, listDirBases, makeListDir, removeStaleListDirs} from '../split/list-dir.js'
 import {parseProgressLine, type ProgressSample} from '../rsync/progress.js'
 import type {StopController} from './stop.js'
 import {validateRunInput} from './validate.js'
@@ -55,8 +54,7 @@ export async function runCopy(req: CopyRequest, components: CopyComponents, rt: 
   const {settings} = req
   const runId = randomBytes(6).toString('hex')
   const started = Date.now()
-  const listDir = join(tmpdir(), `transporter-${runId}`)
-  const plans = await planOrFail({src: settings.src, parallel: req.parallel, shard: req.shard, listDir})
+  const {plans, listDir} = await planOrFail({src: settings.src, parallel: req.parallel, shard: req.shard}, settings.dest, rt.log)
   const bus = new EventBus(components.reporters, rt.log)
   bus.emit({type: 'start', runId, src: settings.src, dest: settings.dest})
 
@@ -70,7 +68,7 @@ export async function runCopy(req: CopyRequest, components: CopyComponents, rt: 
     if (finished && plans.length > 1 && req.shard === undefined) await syncDirAttributes(req, rt)
     if (finished && req.verify) verified = await verifyPlans(plans, req, rt)
   } finally {
-    await rm(listDir, {recursive: true, force: true})
+    if (listDir !== undefined) await rm(listDir, {recursive: true, force: true})
   }
 
   const outcome = summarize(loops, started, rt.stop, verified)
@@ -205,12 +203,28 @@ function progressSummer(): (worker: string, sample: ProgressSample) => ProgressS
   }
 }
 
-/** Splitting the tree reads all of src before anything is copied; its failures map like the mount checks'. */
-async function planOrFail(input: Parameters<typeof planWork>[0]): ReturnType<typeof planWork> {
-  try {
-    return await planWork(input)
-  } catch (error) {
-    const exitCode = exitForErrno((error as NodeJS.ErrnoException).code, ['ENOENT', 'EACCES', 'EPERM'])
-    throw splitError(`cannot split ${input.src} for --parallel/--shard: ${(error as Error).message}`, exitCode, error)
+/**
+ * Splitting the tree reads all of src before anything is copied; its failures
+ * map like the mount checks'. The lists go to TMPDIR, or beside dest when
+ * TMPDIR cannot take them; lists a killed run left there are removed first.
+ */
+async function planOrFail(input: Omit<PlanInput, 'listDir'>, dest: string, log: Logger): Promise<{plans: WorkPlan[]; listDir: string | undefined}> {
+  if (input.parallel <= 1 && input.shard === undefined) return {plans: await planWork({...input, listDir: ''}), listDir: undefined}
+  const bases = listDirBases(dest)
+  let lastError: unknown
+  for (const base of bases) {
+    for (const stale of await removeStaleListDirs(base)) log.info(`removed the work lists a killed run left: ${stale}`)
+    let listDir: string | undefined
+    try {
+      listDir = await makeListDir(base)
+      return {plans: await planWork({...input, listDir}), listDir}
+    } catch (error) {
+      if (listDir !== undefined) await rm(listDir, {recursive: true, force: true})
+      lastError = error
+      if (!isPlaceProblem(error) || base === bases.at(-1)) break
+      log.warn(`work lists cannot go to ${base} (${(error as NodeJS.ErrnoException).code}); trying beside dest`)
+    }
   }
+  const exitCode = exitForErrno((lastError as NodeJS.ErrnoException).code, ['ENOENT', 'EACCES', 'EPERM', 'ENOSPC', 'EDQUOT', 'EROFS'])
+  throw splitError(`cannot split ${input.src} for --parallel/--shard: ${(lastError as Error).message}`, exitCode, lastError)
 }

@@ -1,4 +1,3 @@
-import {mkdir} from 'node:fs/promises'
 import {statSync} from 'node:fs'
 import {join} from 'node:path'
 import {buildRsyncArgs} from '../rsync/args.js'
@@ -34,7 +33,6 @@ export async function planWork(input: PlanInput): Promise<WorkPlan[]> {
   if (!split || !isDirectory(input.src)) return [{src: input.src, args: (ctx) => buildRsyncArgs({...common(ctx), src: input.src})}]
 
   const {base, prefix} = splitBase(input.src)
-  await mkdir(input.listDir, {recursive: true, mode: 0o700})
   const lists = Array.from({length: input.parallel}, (_, i) => new FileList(join(input.listDir, `list-${i}`)))
   const balance = balancer(lists)
   try {
