@@ -185,3 +185,20 @@ describe('a split copy takes names as bytes (spec §9)', () => {
     }
   })
 })
+
+describe('files listed for a split part that vanish before rsync reaches them (spec §9)', () => {
+  it('are vanished files, as in a plain copy: exit 0 with a warning, everything else copied', async () => {
+    const ws = scratch.workspace((src) => {
+      for (let i = 0; i < 10; i++) writeFileSync(join(src, `f${i}`), `${i}\n`)
+    })
+    // the first rsync start deletes f3 from the source after the split listed it
+    const wrapper = join(ws.root, 'deleting-rsync.sh')
+    writeFileSync(wrapper, `#!/bin/sh\nif mkdir "${ws.root}/once" 2>/dev/null; then rm -f "${ws.src}/f3"; fi\nexec rsync "$@"\n`, {mode: 0o755})
+    const r = await runCopy(['copy', '--src', `${ws.src}/`, '--dest', ws.dest, '--dest-dir', '--parallel', '2', '--rsync-path', wrapper, '--json'], ws)
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stderr).toMatch(/vanished/)
+    const out = JSON.parse(r.stdout) as {attempts: Array<{class: string}>}
+    expect(out.attempts.some((a) => a.class === 'vanished')).toBe(true)
+    expect(diffTrees(ws.src, ws.dest)).toEqual([])
+  })
+})

@@ -2,6 +2,7 @@ import type {AttemptResult, ClassifyRule, Logger, RetryPolicy} from '../../plugi
 import {trailingThrottle} from './throttle.js'
 import {EXIT} from '../codes/exit.js'
 import {classify} from '../classify/classify.js'
+import {asVanished, listedFilesVanished} from '../classify/listed-vanished.js'
 import type {EventBus} from './events.js'
 import {MSG_MAX_RETRY, MSG_UNRECOVERABLE} from '../codes/messages.js'
 import type {ProgressSample} from '../rsync/progress.js'
@@ -22,6 +23,8 @@ export interface LoopSpec {
   env?: NodeJS.ProcessEnv
   /** prefix for log lines when several loops run at once (--parallel) */
   label?: string
+  /** the part is a `--files-from` list (a split copy) */
+  listed?: boolean
   /** the attempt number events carry; shared across parallel workers */
   nextAttempt: () => number
 }
@@ -112,7 +115,8 @@ async function runOneAttempt(spec: LoopSpec, rt: LoopRuntime, attempt: number, t
     const removed = await sweepRsyncTemps(spec.src, spec.dest, attemptStarted)
     if (removed.length > 0) rt.log.info(`${tag}removed ${removed.length} temporary file(s) the interrupted rsync left: ${removed.join(', ')}`)
   }
-  const verdict = classify({code: raw.code, signal: raw.signal, stderr: raw.stderrTail}, spec.classifyRules)
+  const classified = classify({code: raw.code, signal: raw.signal, stderr: raw.stderrTail}, spec.classifyRules)
+  const verdict = spec.listed && listedFilesVanished(raw.code, raw.stderrTail) ? asVanished(classified) : classified
   return {
     attempt,
     code: raw.code,

@@ -119,6 +119,7 @@ function runPlans(plans: readonly WorkPlan[], req: CopyRequest, components: Copy
           dest: settings.dest,
           ...(req.env ? {env: req.env} : {}),
           ...(plan.label ? {label: plan.label} : {}),
+          ...(plan.filesFrom === undefined ? {} : {listed: true}),
           nextAttempt: () => ++attemptCounter,
         },
         {bus, log: rt.log, stop: rt.stop, onStderr: rt.onStderr, onLine, combine},
