@@ -44,11 +44,15 @@ export async function planWork(input: PlanInput): Promise<WorkPlan[]> {
   const baseArg = base.endsWith('/') ? base : `${base}/`
   const shard = input.shard ? `shard ${input.shard.index}/${input.shard.count}` : undefined
   const worker = (i: number) => `worker ${i + 1}/${used.length}`
+  // Workers write into directories another worker created: keep them owner-writable while copying (a 0555 source
+  // directory would otherwise lock the others out as non-root); the final directory pass sets the exact modes.
+  // A shard has no such pass (directories are shard 0's), so it keeps rsync's own modes.
+  const during = input.shard === undefined ? ['--chmod=Du+w'] : []
   return used.map((list, i) => ({
     label: shard === undefined ? worker(i) : used.length === 1 ? shard : `${shard} ${worker(i)}`,
     src: baseArg,
     filesFrom: list.path,
-    args: (ctx: ArgsContext) => buildRsyncArgs({...common(ctx), src: baseArg, filesFrom: list.path}),
+    args: (ctx: ArgsContext) => buildRsyncArgs({...common(ctx), extraArgs: [...ctx.extraArgs, ...during], src: baseArg, filesFrom: list.path}),
   }))
 }
 
