@@ -51,5 +51,7 @@ cp Dockerfile "$ctx/Dockerfile"
 if [ -n "$non_root_tag" ]; then
   "$builder" build -q "${network[@]}" --build-arg "BASE=$base" "${extra[@]}" --build-arg USER=transporter -t "$non_root_tag" -f "$ctx/Dockerfile" "$ctx" >/dev/null
 fi
+# the images these tags replaced are left untagged: drop them, or every run keeps ~260 MB more
+if [ "$builder" = podman ]; then podman image prune -f >/dev/null 2>&1 || true; fi
 size=$("$builder" image inspect --format '{{.Size}}' "$tag")
 echo "build-image: $tag${non_root_tag:+ and $non_root_tag} from $base in $((SECONDS - started)) s, $((size / 1000000)) MB"
