@@ -1,9 +1,10 @@
 import {randomBytes} from 'node:crypto'
-import {existsSync, readFileSync, writeFileSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync, utimesSync, writeFileSync} from 'node:fs'
+import {dirname} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {useFaultSandbox} from './helpers/fault-sandbox.js'
 import {childrenOf, configDir, FAKE_RSYNC, launch, rsyncProcesses, rsyncWrapper, waitFor, yamlList} from './helpers/sandbox.js'
-import {leftovers, partialOrWhole, rsyncTempIn} from '../helpers/trees.js'
+import {diffTrees, leftovers, partialOrWhole, rsyncTempIn} from '../helpers/trees.js'
 
 // Spec §12: signals to transporter stop rsync cleanly, send the final reports
 // and exit 128+n; rsync never outlives transporter.
@@ -121,6 +122,19 @@ describe('signals', () => {
     // nothing could run: the namespace's SIGKILL leaves rsync's temp file, like any SIGKILL of rsync
     expect(leftovers(t.dest).length).toBeGreaterThan(0)
     expect(existsSync(`${t.dest}/big.bin`)).toBe(false)
+    // the next run into the same dest removes what the killed run left (spec §12), once the dead run's
+    // marker has gone a minute without its heartbeat: its mtime is set back instead of waiting
+    const parent = dirname(t.dest)
+    const markers = readdirSync(parent).filter((n) => n.startsWith('.transporter-run-'))
+    expect(markers).toHaveLength(1)
+    const aMinuteAgo = new Date(Date.now() - 120_000)
+    utimesSync(`${parent}/${markers[0]}`, aMinuteAgo, aMinuteAgo)
+    const again = await launch(['-src', `${t.src}/`, '-dest', t.dest], {cwd: sb.mkdir('cwd-kill1-again')}).done
+    expect(again.code, again.stderr).toBe(0)
+    expect(again.stderr).toMatch(/removed 1 temporary file\(s\) a killed run left: .*\/\.big\.bin\.[A-Za-z0-9]{6}/)
+    expect(leftovers(t.dest)).toEqual([])
+    expect(diffTrees(t.src, t.dest)).toEqual([])
+    expect(readdirSync(dirname(t.dest)).filter((n) => n.startsWith('.transporter-run-'))).toEqual([])
   })
 
   it('transporter SIGKILLed (not PID 1): the kernel sends rsync SIGTERM, rsync exits and cleans its temp file, partial kept', async () => {

@@ -80,7 +80,7 @@ function tempTarget(name: Buffer): Buffer | undefined {
 }
 
 /** dev:ino of every file some process on this machine has open (/proc/<pid>/fd), as far as we may look. */
-function openFiles(): Set<string> {
+export function openFiles(): Set<string> {
   const open = new Set<string>()
   let pids: string[]
   try {

@@ -17,6 +17,8 @@ import {parseProgressLine, type ProgressSample} from '../rsync/progress.js'
 import type {StopController} from './stop.js'
 import {validateRunInput} from './validate.js'
 import {verifyCopy} from './verify.js'
+import {claimRunMarker} from '../rsync/run-marker.js'
+import {sweepRsyncTemps} from '../rsync/temp-sweep.js'
 import {summarize, type CopyOutcome, type Verified} from './outcome.js'
 
 export interface CopyRequest {
@@ -60,7 +62,9 @@ export async function runCopy(req: CopyRequest, components: CopyComponents, rt: 
 
   let loops: LoopOutcome[] = []
   let verified: Verified | undefined
+  const marker = settings.dryRun ? undefined : claimRunMarker(settings.dest)
   try {
+    if (marker !== undefined && marker.dead.length > 0) await sweepAfterKilledRun(settings.src, settings.dest, rt.log)
     loops = await runPlans(plans, req, components, rt, bus)
     const allOk = loops.every((r) => r.exitCode === EXIT.Succeed)
     const finished = allOk && !rt.stop.stopped && !settings.dryRun
@@ -69,6 +73,7 @@ export async function runCopy(req: CopyRequest, components: CopyComponents, rt: 
     if (finished && req.verify) verified = await verifyPlans(plans, req, rt)
   } finally {
     if (listDir !== undefined) await rm(listDir, {recursive: true, force: true})
+    marker?.release()
   }
 
   const outcome = summarize(loops, started, rt.stop, verified)
@@ -77,6 +82,12 @@ export async function runCopy(req: CopyRequest, components: CopyComponents, rt: 
   // a second SIGINT means "now": reports get a short moment, not the whole budget
   await bus.flush(Date.now() + (rt.stop.immediate ? Math.min(req.flushBudgetMs, 1000) : req.flushBudgetMs))
   return outcome
+}
+
+/** A run into this dest was killed with its rsync (spec §12): its temp files are still there, open by nobody. */
+async function sweepAfterKilledRun(src: string, dest: string, log: Logger): Promise<void> {
+  const removed = await sweepRsyncTemps(src, dest, 0)
+  if (removed.length > 0) log.info(`removed ${removed.length} temporary file(s) a killed run left: ${removed.join(', ')}`)
 }
 
 /** Spec §3 and §4: everything that can refuse the run before a byte is copied. */

@@ -1,0 +1,68 @@
+import {spawn} from 'node:child_process'
+import {mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, utimesSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterEach, describe, expect, it} from 'vitest'
+import {claimRunMarker} from '../../src/core/rsync/run-marker.js'
+
+const roots: string[] = []
+afterEach(() => {
+  for (const r of roots.splice(0)) rmSync(r, {recursive: true, force: true})
+})
+
+function parentWithDest(): {parent: string; dest: string} {
+  const parent = mkdtempSync(join(tmpdir(), 'marker-'))
+  roots.push(parent)
+  mkdirSync(join(parent, 'dest'))
+  return {parent, dest: join(parent, 'dest')}
+}
+
+const old = new Date(Date.now() - 120_000)
+const markers = (parent: string) => readdirSync(parent).filter((n) => n.startsWith('.transporter-run-'))
+
+describe('run markers: how a run learns that an earlier one into the same dest was killed (spec §12)', () => {
+  it('keeps its marker beside dest while it runs, and removes it when released', () => {
+    const {parent, dest} = parentWithDest()
+    const m = claimRunMarker(`${dest}/`)
+    expect(m.dead).toEqual([])
+    expect(markers(parent)).toEqual([expect.stringMatching(/^\.transporter-run-dest-[0-9a-f]{12}$/)])
+    expect(readdirSync(dest)).toEqual([])
+    m.release()
+    expect(markers(parent)).toEqual([])
+  })
+
+  it('a marker nobody holds open and nobody touched for a minute is a dead run; a recent or held one is not', async () => {
+    const {parent, dest} = parentWithDest()
+    const dead = join(parent, '.transporter-run-dest-aaaaaaaaaaaa')
+    const recent = join(parent, '.transporter-run-dest-bbbbbbbbbbbb')
+    const held = join(parent, '.transporter-run-dest-cccccccccccc')
+    const otherDest = join(parent, '.transporter-run-other-dddddddddddd')
+    for (const p of [dead, recent, held, otherDest]) writeFileSync(p, '')
+    for (const p of [dead, held, otherDest]) utimesSync(p, old, old)
+    // a live run in a container whose heartbeat this one cannot see still holds its marker open
+    const holder = spawn('sh', ['-c', 'exec 3<"$1"; sleep 30', 'sh', held], {stdio: 'ignore'})
+    try {
+      for (let i = 0; i < 500 && !readdirSync(`/proc/${holder.pid}/fd`).some((fd) => safeLink(`/proc/${holder.pid}/fd/${fd}`) === held); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 10))
+      }
+      const m = claimRunMarker(dest)
+      expect(m.dead).toEqual([dead])
+      m.release()
+      expect(markers(parent).sort()).toEqual([
+        '.transporter-run-dest-bbbbbbbbbbbb',
+        '.transporter-run-dest-cccccccccccc',
+        '.transporter-run-other-dddddddddddd',
+      ])
+    } finally {
+      holder.kill('SIGKILL')
+    }
+  })
+})
+
+function safeLink(path: string): string | undefined {
+  try {
+    return readlinkSync(path)
+  } catch {
+    return undefined
+  }
+}
