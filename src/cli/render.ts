@@ -58,6 +58,11 @@ export function toUserError(err: unknown, ctx: RenderContext): UserError {
   const message = err instanceof Error ? err.message : String(err)
   if (ctx.parsing) return usage(parseMessage(message), ctx.commandId, stack)
   const internal = ERROR_KINDS.internal
+  const code = (err as {code?: unknown} | undefined)?.code
+  if (code === 'EMFILE' || code === 'ENFILE') {
+    const hint = 'the process ran out of file descriptors: raise `ulimit -n` (transporter needs about 100, plus 4 for each --parallel worker)'
+    return {code: internal.code, class: internal.class, message: firstLine(message), hint, exitCode: internal.exitCode, stack}
+  }
   return {
     code: internal.code,
     class: internal.class,

@@ -44,12 +44,12 @@ describe('a log stream that breaks never changes the run (spec §8.4)', () => {
 })
 
 describe('a failed rsync spawn is an attempt that could not start, never a crash (spec §6)', () => {
-  it('EMFILE with --parallel 16 under `ulimit -n 40`: classified (-11), reported in --json, no stack trace', async () => {
+  it('EMFILE with --parallel 48 under `ulimit -n 80`: classified (-11), reported in --json, no stack trace', async () => {
     const ws = scratch.workspace((src) => {
-      for (let i = 0; i < 200; i++) writeFileSync(join(src, `f${i}`), `${i}\n`)
+      for (let i = 0; i < 400; i++) writeFileSync(join(src, `f${i}`), `${i}\n`)
     })
-    const command = `ulimit -n 40; exec "$0" "$@"`
-    const child = spawn('sh', ['-c', command, process.execPath, BIN, 'copy', '--src', `${ws.src}/`, '--dest', ws.dest, '--parallel', '16', '--json'], {
+    const command = `ulimit -n 80; exec "$0" "$@"`
+    const child = spawn('sh', ['-c', command, process.execPath, BIN, 'copy', '--src', `${ws.src}/`, '--dest', ws.dest, '--parallel', '48', '--json'], {
       cwd: ws.cwd,
       env: {...process.env, NODE_EXTRA_CA_CERTS: ''},
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -7,6 +7,7 @@ import {LineSplitter, parseProgressLine, parseStatsLine, type ProgressSample} fr
 import {withoutTransporterEnv} from '../secrets/redact.js'
 import {exitReason, signalReason, startFailureReason} from '../codes/go-reason.js'
 import {TailBuffer} from './ring-buffer.js'
+import {StdoutFile} from './stdout-file.js'
 import type {StopController} from '../run/stop.js'
 
 export interface AttemptIo {
@@ -25,7 +26,12 @@ export interface AttemptSpec {
   graceMs: number
   stop: StopController
   env?: NodeJS.ProcessEnv
+  /** false: read stdout through a pipe even when no line consumer needs it */
+  stdoutFile?: boolean
 }
+
+/** How often a file-backed stdout is sampled for progress (the events are throttled to 100 ms anyway). */
+const SAMPLE_MS = 100
 
 export interface RawAttempt {
   /** exit status; -1 killed by a signal; -10 pipe failure; -11 start failure; -12 wait failure */
@@ -51,9 +57,12 @@ export function runRsyncAttempt(spec: AttemptSpec, io: AttemptIo = {}): Promise<
   const tail = new TailBuffer(spec.stderrTailBytes)
   const out = stdoutReader(io)
 
+  // nobody reads stdout line by line: progress is sampled from a file, which costs rsync far less than a pipe
+  const file = io.onLine === undefined && spec.stdoutFile !== false ? StdoutFile.open() : undefined
   return new Promise((resolve) => {
-    const spawned = spawnRsync(spec)
+    const spawned = spawnRsync(spec, file?.writeFd)
     if ('failure' in spawned) {
+      file?.close()
       resolve({code: -11, reason: spawned.failure, stderrTail: '', last: out.last(), durationMs: 0, interrupted: false})
       return
     }
@@ -62,10 +71,16 @@ export function runRsyncAttempt(spec: AttemptSpec, io: AttemptIo = {}): Promise<
     if (pgid !== undefined) trackGroup(pgid)
     let settled = false
     let stop = {interrupted: false, off: () => {}}
+    let sampler: NodeJS.Timeout | undefined
     const finish = (result: Omit<RawAttempt, 'stderrTail' | 'last' | 'durationMs' | 'interrupted'>) => {
       if (settled) return
       settled = true
       stop.off()
+      if (sampler) clearInterval(sampler)
+      if (file) {
+        file.drain((chunk) => out.splitter.push(chunk))
+        file.close()
+      }
       out.end()
       resolve({...result, stderrTail: tail.text(), last: out.last(), durationMs: Date.now() - started, interrupted: stop.interrupted})
     }
@@ -74,9 +89,10 @@ export function runRsyncAttempt(spec: AttemptSpec, io: AttemptIo = {}): Promise<
       if (pgid !== undefined) untrackGroup(pgid)
       finish({code: -11, reason: startFailureReason(spec.rsyncPath, error.code)})
     })
-    if (!child.stdout || !child.stderr || pgid === undefined) return
+    if ((!file && !child.stdout) || !child.stderr || pgid === undefined) return
     stop = forwardStop(spec, pgid)
-    readStreams(child.stdout, child.stderr, out, tail, io)
+    readStreams(file ? undefined : child.stdout!, child.stderr, out, tail, io)
+    if (file) sampler = setInterval(() => file.drain((chunk) => out.splitter.push(chunk)), SAMPLE_MS)
     child.on('close', (code, signal) => {
       // A child of rsync orphaned by a kill of the top process must not linger.
       signalGroup(pgid, 'SIGKILL')
@@ -106,7 +122,7 @@ function stdoutReader(io: AttemptIo): {splitter: LineSplitter; last(): ProgressS
 }
 
 /** Spawns rsync (under setpriv's parent-death signal when there is one), or says why it could not. */
-function spawnRsync(spec: AttemptSpec): {child: ChildProcess} | {failure: string} {
+function spawnRsync(spec: AttemptSpec, stdoutFd: number | undefined): {child: ChildProcess} | {failure: string} {
   // rsync has no use for transporter's variables, and TRANSPORTER_REPORT_ADDR may hold credentials
   const env = withoutTransporterEnv(spec.env ?? process.env)
   const found = resolveExecutable(spec.rsyncPath, env.PATH)
@@ -114,7 +130,7 @@ function spawnRsync(spec: AttemptSpec): {child: ChildProcess} | {failure: string
   const setpriv = deathSignalWrapper()
   const [command, argv] = setpriv ? [setpriv, ['--pdeathsig', 'SIGTERM', found.path, ...spec.args]] : [found.path, spec.args]
   try {
-    return {child: spawn(command, argv, {detached: true, stdio: ['ignore', 'pipe', 'pipe'], env})}
+    return {child: spawn(command, argv, {detached: true, stdio: ['ignore', stdoutFd ?? 'pipe', 'pipe'], env})}
   } catch (error) {
     return {failure: startFailureReason(spec.rsyncPath, (error as NodeJS.ErrnoException).code)}
   }
@@ -142,9 +158,9 @@ function forwardStop(spec: AttemptSpec, pgid: number): {interrupted: boolean; of
 }
 
 /** stdout into the line reader, stderr into the bounded tail and to `io` (whose promise pauses reading: backpressure). */
-function readStreams(stdout: Readable, stderr: Readable, out: {splitter: LineSplitter}, tail: TailBuffer, io: AttemptIo): void {
+function readStreams(stdout: Readable | undefined, stderr: Readable, out: {splitter: LineSplitter}, tail: TailBuffer, io: AttemptIo): void {
   const counted = readBudget()
-  stdout.setEncoding('latin1').on('data', (chunk: string) => {
+  stdout?.setEncoding('latin1').on('data', (chunk: string) => {
     counted(chunk.length)
     out.splitter.push(chunk)
   })
