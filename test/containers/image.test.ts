@@ -11,6 +11,28 @@ import {rsyncProcesses, waitFor} from '../faults/helpers/sandbox.js'
 const unavailable = podmanUnavailable()
 const NON_ROOT = 10001
 
+/** `copy` of the bind-mounted source into a bind-mounted dest, in a container of `image`, optionally as another user. */
+function copyInto(dest: string, run: {name: string; image: string; user?: number}, src: string) {
+  const user = run.user === undefined ? [] : ['--user', `${run.user}:${run.user}`]
+  return podman([
+    'run',
+    '--name',
+    run.name,
+    '--network=none',
+    ...user,
+    '-v',
+    `${src}:/mnt/src:ro`,
+    '-v',
+    `${dest}:/mnt/dest`,
+    run.image,
+    'copy',
+    '--src',
+    '/mnt/src/',
+    '--dest',
+    '/mnt/dest',
+  ])
+}
+
 describe.skipIf(skipReason(unavailable, 'container tests'))('the transporter image', {timeout: 120_000}, () => {
   const root = tempDir('transporter-containers-')
   const names: string[] = []
@@ -154,24 +176,7 @@ describe.skipIf(skipReason(unavailable, 'container tests'))('the transporter ima
       const dest = join(root, 'user-own')
       mkdirSync(dest)
       chownSync(dest, NON_ROOT, NON_ROOT)
-      const r = await podman([
-        'run',
-        '--name',
-        name('user-own'),
-        '--network=none',
-        '--user',
-        `${NON_ROOT}:${NON_ROOT}`,
-        '-v',
-        `${src}:/mnt/src:ro`,
-        '-v',
-        `${dest}:/mnt/dest`,
-        IMAGE,
-        'copy',
-        '--src',
-        '/mnt/src/',
-        '--dest',
-        '/mnt/dest',
-      ])
+      const r = await copyInto(dest, {name: name('user-own'), image: IMAGE, user: NON_ROOT}, src)
       expect(r.code, r.stderr).toBe(0)
       expect(diffTrees(src, dest, {owners: false})).toEqual([])
       expect(statSync(join(dest, 'd0/f0.txt')).uid).toBe(NON_ROOT)
@@ -183,22 +188,7 @@ describe.skipIf(skipReason(unavailable, 'container tests'))('the transporter ima
       const dest = join(root, 'image-user-own')
       mkdirSync(dest)
       chownSync(dest, NON_ROOT, NON_ROOT)
-      const r = await podman([
-        'run',
-        '--name',
-        name('image-user'),
-        '--network=none',
-        '-v',
-        `${src}:/mnt/src:ro`,
-        '-v',
-        `${dest}:/mnt/dest`,
-        NON_ROOT_IMAGE,
-        'copy',
-        '--src',
-        '/mnt/src/',
-        '--dest',
-        '/mnt/dest',
-      ])
+      const r = await copyInto(dest, {name: name('image-user'), image: NON_ROOT_IMAGE}, src)
       expect(r.code, r.stderr).toBe(0)
       expect(diffTrees(src, dest, {owners: false})).toEqual([])
       expect(statSync(join(dest, 'd1/f1.txt')).uid).toBe(NON_ROOT)
@@ -207,24 +197,7 @@ describe.skipIf(skipReason(unavailable, 'container tests'))('the transporter ima
     it('exits 13, saying permission was denied, where it does not own dest', async () => {
       const dest = join(root, 'user-root-owned')
       mkdirSync(dest, {mode: 0o755})
-      const r = await podman([
-        'run',
-        '--name',
-        name('user-denied'),
-        '--network=none',
-        '--user',
-        `${NON_ROOT}:${NON_ROOT}`,
-        '-v',
-        `${src}:/mnt/src:ro`,
-        '-v',
-        `${dest}:/mnt/dest`,
-        IMAGE,
-        'copy',
-        '--src',
-        '/mnt/src/',
-        '--dest',
-        '/mnt/dest',
-      ])
+      const r = await copyInto(dest, {name: name('user-denied'), image: IMAGE, user: NON_ROOT}, src)
       expect(r.code, r.stderr).toBe(13)
       expect(r.stderr).toMatch(/Permission denied/)
       expect(leftovers(dest)).toEqual([])
