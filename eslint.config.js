@@ -32,6 +32,12 @@ export default tseslint.config(
     },
   },
   {
+    // the executable is CommonJS (bin/package.json): it requires the bundles of the copy path
+    files: ['bin/**/*.js'],
+    languageOptions: {sourceType: 'commonjs', globals: {require: 'readonly', __dirname: 'readonly'}},
+    rules: {'@typescript-eslint/no-require-imports': 'off'},
+  },
+  {
     // Kubernetes manifests are untyped YAML documents, walked by path in these tests
     files: ['test/deploy/**', 'test/helpers/kube.ts'],
     rules: {'@typescript-eslint/no-explicit-any': 'off'},

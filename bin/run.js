@@ -1,52 +1,60 @@
 #!/usr/bin/env node
-// The compile cache (Node >= 22.1) makes every start after the first cheaper; absent on Node 20.
-import * as nodeModule from 'node:module'
-try {
-  nodeModule.enableCompileCache?.()
-} catch {
-  // an older Node without the cache: start as usual
-}
+// CommonJS (bin/package.json): a copy runs from dist/fast/*.cjs without ever
+// starting Node's ES module loader, ~9 ms of a start-up budgeted at 60 ms
+// (docs/adr/0012-copy-without-oclif.md). oclif and every other command are
+// loaded with import() as before.
+'use strict'
+const {join} = require('node:path')
 
-if (process.argv[2] === 'explain-exit') {
-  const {explainExitFast} = await import('../dist/cli/explain-fast.js')
-  const text = explainExitFast(process.argv.slice(2))
-  if (text !== undefined) {
-    process.stdout.write(text)
-    process.exit(0)
+const ROOT = join(__dirname, '..')
+
+async function main() {
+  const argv = process.argv.slice(2)
+  const start = require('../dist/fast/start.cjs')
+  if (argv[0] === 'explain-exit') {
+    const text = start.explainExitFast(argv)
+    if (text !== undefined) {
+      process.stdout.write(text)
+      return 0
+    }
   }
-}
 
-const {rewriteArgv} = await import('../dist/cli/argv.js')
-const rewritten = rewriteArgv(process.argv.slice(2), process.cwd())
-if ('error' in rewritten) {
-  // Go-style usage errors exit 22 like every other usage error (Go's flag package used 2),
-  // rendered by the one renderer: text, or the outcome object under -json.
-  const [{renderFailure, usage}, {jsonRequested}] = await Promise.all([import('../dist/cli/render.js'), import('../dist/cli/json-mode.js')])
-  const out = renderFailure(usage(rewritten.error, 'copy'), {json: jsonRequested(process.argv.slice(2), process.env)})
-  process.stdout.write(out.stdout)
-  process.stderr.write(out.stderr)
-  process.exit(out.exitCode)
-}
-
-const oclif = await import('@oclif/core')
-try {
-  await oclif.run(rewritten.argv, import.meta.url)
-  await oclif.flush()
-} catch (error) {
-  // an unknown command or help topic is a usage error (22) with a suggestion, not oclif's 255
-  const [{notFoundError}, {renderFailure}, {jsonRequested}] = await Promise.all([
-    import('../dist/cli/not-found.js'),
-    import('../dist/cli/render.js'),
-    import('../dist/cli/json-mode.js'),
-  ])
-  const unknown = notFoundError(error, await oclif.Config.load(import.meta.url))
-  if (unknown === undefined) await oclif.handle(error)
-  else {
-    const out = renderFailure(unknown, {json: jsonRequested(rewritten.argv, process.env)})
+  const rewritten = start.rewriteArgv(argv, process.cwd())
+  if ('error' in rewritten) {
+    const out = start.goUsageFailure(rewritten.error, argv)
     process.stdout.write(out.stdout)
     process.stderr.write(out.stderr)
-    process.exitCode = out.exitCode
+    return out.exitCode
   }
+
+  if (rewritten.argv[0] === 'copy') {
+    // the copy path without oclif, while the hook cache says which plugins to load
+    const code = await require('../dist/fast/copy.cjs').fastCopy(rewritten.argv.slice(1), ROOT)
+    if (code !== undefined) return code
+  }
+
+  const oclif = await import('@oclif/core')
+  try {
+    await oclif.run(rewritten.argv, ROOT)
+    await oclif.flush()
+  } catch (error) {
+    // an unknown command or help topic is a usage error (22) with a suggestion, not oclif's 255
+    const [{notFoundError}, {renderFailure}, {jsonRequested}] = await Promise.all([
+      import('../dist/cli/not-found.js'),
+      import('../dist/cli/render.js'),
+      import('../dist/cli/json-mode.js'),
+    ])
+    const unknown = notFoundError(error, await oclif.Config.load(ROOT))
+    if (unknown === undefined) await oclif.handle(error)
+    else {
+      const out = renderFailure(unknown, {json: jsonRequested(rewritten.argv, process.env)})
+      process.stdout.write(out.stdout)
+      process.stderr.write(out.stderr)
+      process.exitCode = out.exitCode
+    }
+  }
+  return process.exitCode ?? 0
 }
+
 // A plugin hook may still be pending or hold the event loop; the work is done.
-process.exit(process.exitCode ?? 0)
+main().then((code) => process.exit(code))

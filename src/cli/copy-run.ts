@@ -1,4 +1,3 @@
-import type {Config} from '@oclif/core'
 import {killAllGroups} from '../core/rsync/children.js'
 import {loadConfig} from '../core/config/load.js'
 import {runCopy} from '../core/run/copy.js'
@@ -11,6 +10,7 @@ import type {CopyFlags} from '../core/config/copy-options.js'
 import {nonEmpty, resolveCopySettings} from './copy-settings.js'
 import {loadComponents} from './load-components.js'
 import {factoryEnv} from './factory-env.js'
+import type {PluginHost} from './plugin-host.js'
 import {guardBrokenPipes, isBroken} from './broken-pipe.js'
 import {exposeCollector} from './gc.js'
 import {createLogger} from './logger.js'
@@ -27,7 +27,7 @@ export interface CopyCommandResult {
 }
 
 /** The copy command's glue: config → settings → components → core.runCopy → exit code. */
-export async function runCopyCommand(oclifConfig: Config, flags: CopyFlags, onConfig: (file: string | null) => void): Promise<CopyCommandResult> {
+export async function runCopyCommand(host: PluginHost, flags: CopyFlags, onConfig: (file: string | null) => void): Promise<CopyCommandResult> {
   // rsync never outlives transporter, whatever ends it (an uncaught error included).
   process.once('exit', cleanupOnExit)
   guardBrokenPipes(process.stdout, process.stderr)
@@ -45,12 +45,13 @@ export async function runCopyCommand(oclifConfig: Config, flags: CopyFlags, onCo
   validateExtraArgs(resolved.rsyncArgs, 'the command line')
   const log = createLogger(stderr, {level: resolved.logLevel})
   log.info(`config: ${cfg.filepath ?? 'none'}`)
-  const env = factoryEnv(oclifConfig, cfg, settings, log, {stdout, stderr})
-  const components = await loadComponents(oclifConfig, cfg, env, {retries: resolved.retries})
+  const env = factoryEnv(host.version, cfg, settings, log, {stdout, stderr})
+  const components = await loadComponents(host, cfg, env, {retries: resolved.retries})
   for (const warning of components.warnings) log.warn(warning)
   log.debug(
     `settings: ${JSON.stringify({...settings, destDir: resolved.destDir, retries: resolved.retries, parallel: resolved.parallel, shard: resolved.shard, verify: resolved.verify})}`,
   )
+  log.debug(`plugins: from ${host.source}`)
   log.debug(
     `components: reporters ${components.reporters.map((r) => r.id).join(', ') || 'none'}; mount checks ${components.mountChecks.map((m) => m.id).join(', ') || 'none'}; retry policy up to ${components.retryPolicy.maxAttempts ?? '?'} attempts`,
   )

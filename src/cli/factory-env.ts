@@ -1,4 +1,3 @@
-import type {Config} from '@oclif/core'
 import type {TransporterConfig} from '../core/config/load.js'
 import type {FactoryEnv, Logger, RunSettings, TextSink} from '../plugin-api.js'
 import {streamSink} from './logger.js'
@@ -9,14 +8,14 @@ import {streamSink} from './logger.js'
  * settings, the logger and the redacting sinks).
  */
 export function factoryEnv(
-  oclif: Config,
+  version: string,
   cfg: TransporterConfig,
   settings: RunSettings,
   log: Logger,
   sinks?: {stdout: TextSink; stderr: TextSink},
 ): FactoryEnv {
   const {stdout, stderr} = sinks ?? {stdout: streamSink(process.stdout), stderr: streamSink(process.stderr)}
-  return {apiVersion: 1, version: oclif.version, baseDir: cfg.baseDir, settings, log, stdout, stderr, env: process.env}
+  return {apiVersion: 1, version, baseDir: cfg.baseDir, settings, log, stdout, stderr, env: process.env}
 }
 
 /** `classify` runs no copy: settings that make every factory inert (no paths, no reports, dry run). */

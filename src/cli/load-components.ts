@@ -3,7 +3,6 @@
  * the components the config selects. A broken plugin only warns, unless the
  * config selects one of its components (then registry.resolve throws, exit 22).
  */
-import type {Config} from '@oclif/core'
 import {SEED_RULES} from '../core/classify/rules.js'
 import type {ComponentEntry, TransporterConfig} from '../core/config/load.js'
 import {configError, isTransporterError, pluginError} from '../core/codes/errors.js'
@@ -13,7 +12,7 @@ import {buildRegistry, describeSource} from '../core/plugins/registry.js'
 import type {CopyComponents} from '../core/run/copy.js'
 import type {ClassifyRule, FactoryEnv} from '../plugin-api.js'
 import {API_VERSION} from '../plugin-api.js'
-import {HOOK_EVENT} from './oclif-hooks.js'
+import type {PluginHost} from './plugin-host.js'
 
 /** What runCopy takes, and what loading them had to say about broken plugins. */
 export interface Components extends CopyComponents {
@@ -22,24 +21,21 @@ export interface Components extends CopyComponents {
 
 export const HOOK_TIMEOUT_MS = 5000
 
-export async function loadRegistry(oclifConfig: Config): Promise<{registry: Registry; warnings: string[]}> {
-  // oclif warns that a linked ESM plugin "cannot be auto-transpiled"; transporter
-  // never transpiles plugins (they ship JavaScript), so the warning is only noise.
-  process.env.OCLIF_DISABLE_LINKED_ESM_WARNING ??= '1'
-  const {successes, failures} = await oclifConfig.runHook(HOOK_EVENT, {apiVersion: API_VERSION}, HOOK_TIMEOUT_MS, true)
-  const contributions: PluginContribution[] = successes.map((s) => ({plugin: s.plugin.name, result: s.result}))
-  const failed: PluginFailure[] = failures.map((f) => ({plugin: f.plugin.name, error: f.error}))
+async function loadRegistry(host: PluginHost): Promise<{registry: Registry; warnings: string[]}> {
+  const {successes, failures} = await host.runRegisterHook({apiVersion: API_VERSION}, HOOK_TIMEOUT_MS)
+  const contributions: PluginContribution[] = successes
+  const failed: PluginFailure[] = failures
   const registry = buildRegistry(contributions, failed)
   return {registry, warnings: [...registry.warnings]}
 }
 
 export async function loadComponents(
-  oclifConfig: Config,
+  host: PluginHost,
   cfg: TransporterConfig,
   env: FactoryEnv,
   overrides: {retries?: number | undefined} = {},
 ): Promise<Components> {
-  const {registry, warnings} = await loadRegistry(oclifConfig)
+  const {registry, warnings} = await loadRegistry(host)
   const reporterEntries = cfg.reporters ?? defaults('reporters')
   const retryEntry = cfg.retry ?? defaults('retryPolicies')[0]!
   const mountEntries = cfg.mountChecks ?? defaults('mountChecks')
@@ -58,8 +54,8 @@ export async function loadComponents(
   return {reporters: made, retryPolicy, mountChecks: checks, classifyRules: classify.rules, warnings: [...warnings, ...classify.warnings]}
 }
 
-export async function loadClassifyRules(oclifConfig: Config, cfg: TransporterConfig, env: FactoryEnv): Promise<{rules: ClassifyRule[]; warnings: string[]}> {
-  const {registry, warnings} = await loadRegistry(oclifConfig)
+export async function loadClassifyRules(host: PluginHost, cfg: TransporterConfig, env: FactoryEnv): Promise<{rules: ClassifyRule[]; warnings: string[]}> {
+  const {registry, warnings} = await loadRegistry(host)
   const classify = await classifyRulesFrom(registry, cfg, env)
   return {rules: classify.rules, warnings: [...warnings, ...classify.warnings]}
 }
@@ -70,16 +66,18 @@ export async function loadClassifyRules(oclifConfig: Config, cfg: TransporterCon
  * that fails is skipped with a warning so `classify` and `copy` keep working.
  */
 async function classifyRulesFrom(registry: Registry, cfg: TransporterConfig, env: FactoryEnv) {
-  const {classifyRuleSchema} = await import('../core/config/schema.js')
   const rules: ClassifyRule[] = [...SEED_RULES]
   const warnings: string[] = []
-  for (const found of registry.list('classifiers')) {
+  const classifiers = registry.list('classifiers')
+  // zod only when a plugin's rules need checking: a copy without classifier plugins never loads it
+  const {classifyRuleSchema} = classifiers.length === 0 ? {classifyRuleSchema: undefined} : await import('../core/config/schema.js')
+  for (const found of classifiers) {
     try {
       const made = (await found.factory.create({}, env)) as unknown
       const list = (made as {rules?: unknown} | null)?.rules
       if (!Array.isArray(list)) throw new Error('create() did not return {rules: [...]}')
       list.forEach((rule, i) => {
-        const checked = classifyRuleSchema.safeParse(rule)
+        const checked = classifyRuleSchema!.safeParse(rule)
         const issue = checked.success ? undefined : checked.error.issues[0]
         if (issue !== undefined) throw new Error(`${[`rules[${i}]`, ...issue.path].join('.')}: ${issue.message}`)
       })

@@ -21,9 +21,10 @@ export interface ExtraRulesContext {
  * problems are warnings here unless the config itself is invalid (22).
  */
 async function copyRules(ctx: ExtraRulesContext): Promise<{rules: ClassifyRule[]; configFile: string | undefined}> {
-  const [{loadConfig}, {loadClassifyRules}, {createLogger, streamSink}, {factoryEnv, NO_RUN_SETTINGS}, {debugEnabled}] = await Promise.all([
+  const [{loadConfig}, {loadClassifyRules}, {oclifHost}, {createLogger, streamSink}, {factoryEnv, NO_RUN_SETTINGS}, {debugEnabled}] = await Promise.all([
     import('../core/config/load.js'),
     import('../cli/load-components.js'),
+    import('../cli/plugin-host.js'),
     import('../cli/logger.js'),
     import('../cli/factory-env.js'),
     import('../cli/render.js'),
@@ -32,7 +33,8 @@ async function copyRules(ctx: ExtraRulesContext): Promise<{rules: ClassifyRule[]
   const log = createLogger(streamSink(process.stderr), {level: debugEnabled() ? 'debug' : 'info'})
   // a config changes the answer, so say which one; without one stderr stays empty
   if (cfg.filepath !== undefined) log.info(`config: ${cfg.filepath}`)
-  const {rules, warnings} = await loadClassifyRules(ctx.oclif, cfg, factoryEnv(ctx.oclif, cfg, NO_RUN_SETTINGS, log))
+  const host = oclifHost(ctx.oclif)
+  const {rules, warnings} = await loadClassifyRules(host, cfg, factoryEnv(host.version, cfg, NO_RUN_SETTINGS, log))
   for (const warning of warnings) log.warn(warning)
   return {rules, configFile: cfg.filepath}
 }

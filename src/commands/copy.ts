@@ -21,8 +21,8 @@ Every flag also reads TRANSPORTER_<NAME> from the environment. Precedence: flag 
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Copy)
-    const {runCopyCommand} = await import('../cli/copy-run.js')
-    const result = await runCopyCommand(this.config, flags as CopyFlags, (file) => (this.configFile = file))
+    const [{runCopyCommand}, {oclifHost}] = await Promise.all([import('../cli/copy-run.js'), import('../cli/plugin-host.js')])
+    const result = await runCopyCommand(oclifHost(this.config), flags as CopyFlags, (file) => (this.configFile = file))
     if (result.json !== undefined) this.printJson(result.json)
     process.exitCode = result.exitCode
   }

@@ -1,6 +1,6 @@
-import type {Config} from '@oclif/core'
 import {describe, expect, it} from 'vitest'
 import {loadClassifyRules, loadComponents} from '../../src/cli/load-components.js'
+import type {PluginHost} from '../../src/cli/plugin-host.js'
 import {SEED_RULES} from '../../src/core/classify/rules.js'
 import type {TransporterConfig} from '../../src/core/config/load.js'
 import {isTransporterError} from '../../src/core/codes/errors.js'
@@ -15,15 +15,18 @@ interface Answer {
   error?: Error
 }
 
-function oclifWith(answers: Answer[], calls: unknown[][] = []): Config {
-  const runHook = async (...args: unknown[]) => {
-    calls.push(args)
-    return {
-      successes: answers.filter((a) => a.error === undefined).map((a) => ({plugin: {name: a.plugin}, result: a.result})),
-      failures: answers.filter((a) => a.error !== undefined).map((a) => ({plugin: {name: a.plugin}, error: a.error})),
-    }
+function hostWith(answers: Answer[], calls: unknown[][] = []): PluginHost {
+  return {
+    version: '0.0.0-test',
+    source: 'the test',
+    async runRegisterHook(...args: unknown[]) {
+      calls.push(args)
+      return {
+        successes: answers.filter((a) => a.error === undefined).map((a) => ({plugin: a.plugin, result: a.result})),
+        failures: answers.filter((a) => a.error !== undefined).map((a) => ({plugin: a.plugin, error: a.error})),
+      }
+    },
   }
-  return {runHook} as unknown as Config
 }
 
 const created: Array<{id: string; options: unknown}> = []
@@ -83,15 +86,15 @@ async function errorOf(promise: Promise<unknown>) {
 }
 
 describe('loadComponents', () => {
-  it('runs the register hook with apiVersion 1 and a 5 s timeout, capturing failures', async () => {
+  it('runs the register hook with apiVersion 1 and a 5 s timeout', async () => {
     const calls: unknown[][] = []
-    await loadComponents(oclifWith([defaults], calls), config(), testFactoryEnv())
-    expect(calls).toEqual([['transporter:register', {apiVersion: 1}, 5000, true]])
+    await loadComponents(hostWith([defaults], calls), config(), testFactoryEnv())
+    expect(calls).toEqual([[{apiVersion: 1}, 5000]])
   })
 
   it('creates the default set when the config says nothing, even when another plugin also has an http reporter', async () => {
     created.length = 0
-    const c = await loadComponents(oclifWith([defaults, extra]), config(), testFactoryEnv())
+    const c = await loadComponents(hostWith([defaults, extra]), config(), testFactoryEnv())
     expect(c.reporters.map((r) => r.id)).toEqual(['console', 'defaults/http'])
     expect(c.mountChecks.map((m) => m.id)).toEqual(['statfs'])
     expect(created.map((x) => x.id)).toEqual(['default', 'console', 'http', 'statfs', 'rules', 'broken'])
@@ -105,7 +108,7 @@ describe('loadComponents', () => {
       retry: {id: 'backoff', options: {maxAttempts: 9, initialDelayMs: 5}, path: 'retry'},
       mountChecks: [],
     })
-    const c = await loadComponents(oclifWith([defaults]), cfg, testFactoryEnv(), {retries: 2})
+    const c = await loadComponents(hostWith([defaults]), cfg, testFactoryEnv(), {retries: 2})
     expect(created).toEqual([
       {id: 'backoff', options: {maxAttempts: 2, initialDelayMs: 5}},
       {id: 'ndjson', options: {file: 'x'}},
@@ -132,7 +135,7 @@ describe('loadComponents', () => {
         {id: 't', options: {}, path: 'reporters[1]'},
       ],
     })
-    const error = await errorOf(loadComponents(oclifWith([defaults, throwing]), cfg, testFactoryEnv()))
+    const error = await errorOf(loadComponents(hostWith([defaults, throwing]), cfg, testFactoryEnv()))
     expect(error.kind).toBe('config')
     expect(error.exitCode).toBe(22)
     expect(error.message).toBe('config /p/.transporterrc.yaml: reporters[1]: reporter "t": option "x" is required')
@@ -140,7 +143,7 @@ describe('loadComponents', () => {
 
   it('a factory returning the wrong shape is a plugin error naming the plugin', async () => {
     const cfg = config({reporters: [{id: 'bad', options: {}, path: 'reporters[0]'}]})
-    const error = await errorOf(loadComponents(oclifWith([defaults, extra]), cfg, testFactoryEnv()))
+    const error = await errorOf(loadComponents(hostWith([defaults, extra]), cfg, testFactoryEnv()))
     expect(error.kind).toBe('plugin')
     expect(error.exitCode).toBe(22)
     expect(error.message).toContain('reporter "bad" from plugin @acme/transporter-plugin-extra is broken: create() returned no onEvent() function')
@@ -149,14 +152,14 @@ describe('loadComponents', () => {
   it('an unknown id fails before any factory runs', async () => {
     created.length = 0
     const cfg = config({reporters: [{id: 'console', options: {}, path: 'reporters[0]'}], mountChecks: [{id: 'zfs', options: {}, path: 'mountChecks[0]'}]})
-    const error = await errorOf(loadComponents(oclifWith([defaults]), cfg, testFactoryEnv()))
+    const error = await errorOf(loadComponents(hostWith([defaults]), cfg, testFactoryEnv()))
     expect(error.message).toBe('config /p/.transporterrc.yaml: mountChecks[0]: unknown mount check "zfs"; available: statfs')
     expect(created).toEqual([])
   })
 
   it('hook failures become warnings naming the plugin, and the run goes on', async () => {
     const c = await loadComponents(
-      oclifWith([defaults, {plugin: 'transporter-plugin-x', error: new Error('Timed out after 5000 ms.')}]),
+      hostWith([defaults, {plugin: 'transporter-plugin-x', error: new Error('Timed out after 5000 ms.')}]),
       config(),
       testFactoryEnv(),
     )
@@ -166,7 +169,7 @@ describe('loadComponents', () => {
 
 describe('loadClassifyRules', () => {
   it('is the seed table, then plugin rules, then config rules; an invalid classifier is skipped with a warning', async () => {
-    const {rules, warnings} = await loadClassifyRules(oclifWith([defaults, extra]), config({classify: {rules: [configRule]}}), testFactoryEnv())
+    const {rules, warnings} = await loadClassifyRules(hostWith([defaults, extra]), config({classify: {rules: [configRule]}}), testFactoryEnv())
     expect(rules).toEqual([...SEED_RULES, rule, configRule])
     expect(warnings).toHaveLength(1)
     expect(warnings[0]).toMatch(/^plugin @acme\/transporter-plugin-extra: classifier "broken" was skipped: rules\[0\]\.class: Required$/)

@@ -58,7 +58,7 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<TransporterCo
   const env = opts.env ?? process.env
   const explicit = opts.file === undefined || opts.file === '' ? undefined : resolve(opts.cwd, opts.file)
   const filepath = explicit ?? findConfigFile({cwd: opts.cwd, env, systemDir: opts.systemDir})
-  if (filepath === undefined) return fromFile(undefined, opts.cwd, {}, true)
+  if (filepath === undefined) return noConfig(opts.cwd)
   const problem = trustProblemOf(filepath)
   if (problem !== undefined && env.TRANSPORTER_INSECURE_CONFIG !== '1') {
     throw configError(`config ${filepath}: refused: ${problem}`, TRUST_HINT)
@@ -101,9 +101,14 @@ async function readConfigFile(filepath: string): Promise<unknown> {
   return value ?? {}
 }
 
-async function fromFile(filepath: string | undefined, baseDir: string, raw: unknown, trusted: boolean): Promise<TransporterConfig> {
+/** What an empty file would give, without loading the schema (zod is most of a config-less copy's start-up). */
+function noConfig(cwd: string): TransporterConfig {
+  return {filepath: undefined, baseDir: cwd, trusted: true, classify: {rules: []}, rsync: {extraArgs: []}, copy: {}, signals: {}, reports: {}}
+}
+
+async function fromFile(filepath: string, baseDir: string, raw: unknown, trusted: boolean): Promise<TransporterConfig> {
   const {configFileSchema, ALLOWED_KEYS} = await import('./schema.js')
-  const where = `config ${filepath ?? '(none)'}`
+  const where = `config ${filepath}`
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw configError(`${where}: expected a mapping of keys (reporters, retry, mountChecks, ...), found ${describe(raw)}`, HINT)
   }

@@ -1,4 +1,4 @@
-import {randomBytes} from 'node:crypto'
+import {randomHex} from '../random-hex.js'
 import {closeSync, futimesSync, openSync, readdirSync, rmSync, statSync} from 'node:fs'
 import {basename, dirname, join} from 'node:path'
 import {openFiles} from './temp-sweep.js'
@@ -28,7 +28,7 @@ export function claimRunMarker(dest: string, now = Date.now()): RunMarker {
   const parent = dirname(trimmed)
   const prefix = `.transporter-run-${basename(trimmed)}-`
   const dead = deadMarkers(parent, prefix, now)
-  const own = join(parent, `${prefix}${randomBytes(6).toString('hex')}`)
+  const own = join(parent, `${prefix}${randomHex(6)}`)
   let fd: number | undefined
   try {
     fd = openSync(own, 'wx', 0o600)

@@ -1,4 +1,4 @@
-import {randomBytes} from 'node:crypto'
+import {randomHex} from '../random-hex.js'
 import {rm} from 'node:fs/promises'
 import type {ClassifyRule, CopyEvent, Logger, MountCheck, Reporter, RetryPolicy, RunSettings} from '../../plugin-api.js'
 import {runAttemptLoop, type LoopOutcome} from './attempt-loop.js'
@@ -54,7 +54,7 @@ export interface CopyRuntime {
 export async function runCopy(req: CopyRequest, components: CopyComponents, rt: CopyRuntime): Promise<CopyOutcome> {
   await preflight(req, components, rt)
   const {settings} = req
-  const runId = randomBytes(6).toString('hex')
+  const runId = randomHex(6)
   const started = Date.now()
   const {plans, listDir} = await planOrFail({src: settings.src, parallel: req.parallel, shard: req.shard}, settings.dest, rt.log)
   const bus = new EventBus(components.reporters, rt.log)

@@ -1,0 +1,28 @@
+// Bundles what a copy loads into CommonJS files, so a copy starts like a small
+// program: no ES module loader, a few files read instead of ~80 modules
+// (spec §11; docs/adr/0012-copy-without-oclif.md).
+// - dist/fast/start.cjs: what bin/run.js needs on every start (explain-exit,
+//   the argv rewrite, a Go-style usage error);
+// - dist/fast/copy.cjs: the copy path without oclif (src/cli/fast-copy.ts);
+// - plugins/defaults/dist/register.cjs: the default plugin's register hook
+//   (its package.json names it), one file instead of sixteen modules.
+// npm packages stay outside: zod, cosmiconfig, undici and cli-progress are
+// required only when a config file, a proxy or a terminal bar needs them.
+import {rmSync} from 'node:fs'
+import {build} from 'esbuild'
+
+const common = {
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  logLevel: 'warning',
+  // whitespace and syntax only: identifiers stay, so a TRANSPORTER_DEBUG stack trace still names functions
+  minifyWhitespace: true,
+  minifySyntax: true,
+}
+
+rmSync('dist/fast', {recursive: true, force: true})
+await build({...common, entryPoints: {start: 'dist/cli/start.js', copy: 'dist/cli/fast-copy.js'}, outdir: 'dist/fast', outExtension: {'.js': '.cjs'}})
+await build({...common, entryPoints: ['plugins/defaults/dist/register.js'], outfile: 'plugins/defaults/dist/register.cjs'})

@@ -1,0 +1,175 @@
+/**
+ * The hook cache: which installed plugins answer `transporter:register`, as
+ * oclif's discovery last found them, so that `copy` can run those hooks
+ * without importing oclif (~150 ms of a copy's start-up, docs/adr/0012).
+ *
+ * Every command that runs the hook through oclif rewrites the cache. It is
+ * used only while nothing it was made from has changed: transporter's own
+ * package.json, the plugin data directory's package.json (what `plugins
+ * install/link/uninstall` edit), every plugin's package.json, and the
+ * environment that decides where oclif looks. Anything else — a plugin with
+ * an init/prerun/postrun hook the fast path would not run, an untrusted or
+ * unreadable file — sends `copy` through oclif as before.
+ */
+import {mkdirSync, readFileSync, renameSync, statSync, writeFileSync} from 'node:fs'
+import {homedir, tmpdir} from 'node:os'
+import {dirname, join} from 'node:path'
+import type {Config} from '@oclif/core'
+import {configTrustProblem, effectiveUid} from '../core/config/trust.js'
+
+type Env = Readonly<Record<string, string | undefined>>
+
+export interface CachedHook {
+  /** the module, relative to the plugin's root */
+  target: string
+  /** the export oclif would call ('default': the default export, or the module's only function) */
+  identifier: string
+  /** an ES module (import) or CommonJS (require), decided as oclif decides: .mjs, .cjs, else the package's type */
+  esm: boolean
+}
+
+export interface CachedPlugin {
+  name: string
+  root: string
+  hooks: CachedHook[]
+}
+
+export interface HookCache {
+  format: typeof FORMAT
+  root: string
+  version: string
+  dataDir: string
+  fingerprint: Record<string, string>
+  plugins: CachedPlugin[]
+}
+
+const FORMAT = 1
+const HOOK_EVENT = 'transporter:register'
+/** hooks oclif runs around a command; the fast path runs none of them, so a plugin with one keeps copy on oclif */
+const COMMAND_HOOKS = ['init', 'prerun', 'postrun', 'finally', 'preparse']
+/** the environment that decides where oclif looks for plugins */
+const DISCOVERY_ENV = ['HOME', 'XDG_DATA_HOME', 'XDG_CACHE_HOME', 'TRANSPORTER_DATA_DIR', 'TRANSPORTER_CACHE_DIR', 'NODE_ENV']
+
+/** oclif's data and cache directories on Linux (Config.dir, scopedEnvVar). */
+export function oclifDirs(env: Env): {dataDir: string; cacheDir: string} {
+  const home = env.HOME || homedir() || tmpdir()
+  return {
+    dataDir: env.TRANSPORTER_DATA_DIR || join(env.XDG_DATA_HOME || join(home, '.local/share'), 'transporter'),
+    cacheDir: env.TRANSPORTER_CACHE_DIR || join(env.XDG_CACHE_HOME || join(home, '.cache'), 'transporter'),
+  }
+}
+
+/** One cache per install and plugin data directory, so two installs sharing a HOME do not evict each other. */
+export function hookCachePath(root: string, env: Env): string {
+  const {dataDir, cacheDir} = oclifDirs(env)
+  const key = fnv1a(`${root}\0${dataDir}`)
+  return join(cacheDir, `register-hooks-${key}.json`)
+}
+
+/** Records what oclif found. Best effort: a cache that cannot be written only means the next copy starts through oclif. */
+export function writeHookCache(config: Config, env: Env): void {
+  try {
+    const plugins = config.getPluginsList()
+    if (plugins.some((p) => COMMAND_HOOKS.some((event) => (p.hooks[event]?.length ?? 0) > 0))) return
+    const {dataDir} = oclifDirs(env)
+    if (dataDir !== config.dataDir) return // discovery this module cannot reproduce
+    const cache: HookCache = {
+      format: FORMAT,
+      root: config.root,
+      version: config.version,
+      dataDir,
+      fingerprint: fingerprint(
+        config.root,
+        dataDir,
+        plugins.map((p) => p.root),
+        env,
+      ),
+      plugins: plugins
+        .map((p) => ({
+          name: p.name,
+          root: p.root,
+          hooks: (p.hooks[HOOK_EVENT] ?? []).map((h) => ({target: h.target, identifier: h.identifier, esm: isEsm(h.target, p.moduleType)})),
+        }))
+        .filter((p) => p.hooks.length > 0),
+    }
+    const file = hookCachePath(config.root, env)
+    // ~/.cache, then ~/.cache/transporter; not `recursive`, which never returns under /proc (Node 20)
+    const cacheDir = dirname(file)
+    for (const d of [dirname(cacheDir), cacheDir]) makeDir(d)
+    const temp = `${file}.${process.pid}.tmp`
+    writeFileSync(temp, JSON.stringify(cache), {mode: 0o600})
+    renameSync(temp, file)
+  } catch {
+    // a read-only or full home: no cache
+  }
+}
+
+/**
+ * The cache for this install, when it is still what oclif would find and may
+ * be trusted like a config file (it names modules to import); else undefined.
+ */
+export function readHookCache(root: string, env: Env): {cache: HookCache; file: string} | undefined {
+  const file = hookCachePath(root, env)
+  let cache: HookCache
+  try {
+    cache = JSON.parse(readFileSync(file, 'utf8')) as HookCache
+  } catch {
+    return undefined
+  }
+  if (cache.format !== FORMAT || cache.root !== root || cache.dataDir !== oclifDirs(env).dataDir) return undefined
+  if (configTrustProblem(file, effectiveUid()) !== undefined) return undefined
+  const now = fingerprint(
+    root,
+    cache.dataDir,
+    Object.keys(cache.fingerprint)
+      .filter((k) => k.startsWith('plugin:'))
+      .map((k) => k.slice('plugin:'.length)),
+    env,
+  )
+  return sameRecord(now, cache.fingerprint) ? {cache, file} : undefined
+}
+
+function fingerprint(root: string, dataDir: string, pluginRoots: readonly string[], env: Env): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const name of DISCOVERY_ENV) out[`env:${name}`] = env[name] ?? ''
+  out['root'] = stamp(join(root, 'package.json'))
+  out['data'] = stamp(join(dataDir, 'package.json'))
+  for (const pluginRoot of pluginRoots) out[`plugin:${pluginRoot}`] = stamp(join(pluginRoot, 'package.json'))
+  return out
+}
+
+function isEsm(target: string, moduleType: string): boolean {
+  if (target.endsWith('.mjs')) return true
+  if (target.endsWith('.cjs')) return false
+  return moduleType === 'module'
+}
+
+function makeDir(dir: string): void {
+  try {
+    mkdirSync(dir, {mode: 0o700})
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+  }
+}
+
+/** Identity and last change of a file: a rewrite, an edit in place or a replacement all change it. */
+function stamp(file: string): string {
+  try {
+    const st = statSync(file, {bigint: true})
+    return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`
+  } catch {
+    return 'absent'
+  }
+}
+
+/** A file name from a path pair, not a secret: the cache itself records both and is checked against them (node:crypto costs ~7 ms to load). */
+function fnv1a(text: string): string {
+  let hash = 0xcbf29ce484222325n
+  for (const byte of Buffer.from(text)) hash = BigInt.asUintN(64, (hash ^ BigInt(byte)) * 0x100000001b3n)
+  return hash.toString(16).padStart(16, '0')
+}
+
+function sameRecord(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = Object.keys(a)
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k])
+}

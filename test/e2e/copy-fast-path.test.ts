@@ -1,0 +1,74 @@
+/**
+ * `copy` without oclif (src/cli/fast-copy.ts, ADR 0012): the run after any
+ * oclif run loads the plugins from the hook cache, and a plugin linked or
+ * installed since sends the next copy through oclif again, which refreshes
+ * the cache. Both paths give the same result.
+ */
+import {cpSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {afterAll, describe, expect, it} from 'vitest'
+import {createPluginHome} from '../helpers/plugin-home.js'
+import {ROOT} from '../helpers/run-cli.js'
+import {diffTrees} from '../helpers/trees.js'
+
+const home = createPluginHome('transporter-fast-')
+afterAll(() => home.cleanup())
+
+const OCLIF = "plugins: from oclif's plugin discovery"
+const CACHE = 'plugins: from the hook cache'
+
+function tree(name: string): string {
+  const src = join(home.root, name)
+  mkdirSync(join(src, 'sub'), {recursive: true})
+  writeFileSync(join(src, 'a.txt'), 'a\n')
+  writeFileSync(join(src, 'sub', 'b.bin'), Buffer.alloc(10_000, 7))
+  return src
+}
+
+describe('the copy path without oclif', () => {
+  it('takes the hook cache after the first run, and oclif again once a plugin is linked', async () => {
+    const src = tree('src')
+    const copy = (dest: string, ...extra: string[]) => home.run(['copy', '--src', `${src}/`, '--dest', join(home.root, dest), '-v', ...extra])
+
+    const first = await copy('d1')
+    expect(first.code, first.stderr).toBe(0)
+    expect(first.stderr).toContain(OCLIF)
+    const second = await copy('d2')
+    expect(second.code, second.stderr).toBe(0)
+    expect(second.stderr).toContain(CACHE)
+    for (const dest of ['d1', 'd2']) expect(diffTrees(src, join(home.root, dest))).toEqual([])
+    // the same lines either way, apart from where the plugins came from and the timestamps
+    const shape = (stderr: string) =>
+      stderr
+        .split('\n')
+        .filter((l) => / INFO /.test(l))
+        .map((l) => l.replace(/^\S+ /, '').replace(/, [\d.]+ s, .*$/, ''))
+    expect(shape(second.stderr)).toEqual(shape(first.stderr))
+
+    // a plugin linked since: the cache is stale, oclif finds the plugin, and the next run has it cached
+    const pluginDir = join(home.root, 'plugin-ok')
+    cpSync(join(ROOT, 'test', 'fixtures', 'plugins', 'ok'), pluginDir, {recursive: true})
+    await home.link(pluginDir)
+    home.writeConfig('reporters: [[ok/events, {file: events.ndjson}]]\nmountChecks: []\n')
+    const linked = await copy('d3')
+    expect(linked.code, linked.stderr).toBe(0)
+    expect(linked.stderr).toContain(OCLIF)
+    const cached = await copy('d4')
+    expect(cached.code, cached.stderr).toBe(0)
+    expect(cached.stderr).toContain(CACHE)
+    const events = readFileSync(join(home.project, 'events.ndjson'), 'utf8').trim().split('\n')
+    // both runs reported through the linked plugin's reporter
+    expect(events.filter((l) => (JSON.parse(l) as {type: string}).type === 'done')).toHaveLength(2)
+  })
+
+  it('leaves help and values oclif refuses to oclif, with its messages', async () => {
+    await home.run(['copy', '--src', '/nonexistent/', '--dest', join(home.root, 'x')]) // a run that writes the cache
+    const help = await home.run(['copy', '--help'])
+    expect(help.code).toBe(0)
+    expect(help.stdout).toContain('--report-interval')
+    const bad = await home.run(['copy', '--src', '/a', '--dest', '/b', '--log-level', 'loud'])
+    expect(bad.code).toBe(22)
+    expect(bad.stderr).toMatch(/--log-level/)
+    expect(bad.stderr).toMatch(/error, warn, info, debug/)
+  })
+})
