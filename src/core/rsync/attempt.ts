@@ -108,16 +108,20 @@ export function runRsyncAttempt(spec: AttemptSpec, io: AttemptIo = {}): Promise<
 function stdoutReader(io: AttemptIo): {splitter: LineSplitter; last(): ProgressSample; end(): void} {
   let last: ProgressSample = {filesTransferred: 0, filesTotal: 0}
   const summary: Partial<ProgressSample> = {}
-  const splitter = new LineSplitter((line) => {
-    io.onLine?.(line)
-    const sample = parseProgressLine(line)
-    if (!sample) {
-      Object.assign(summary, parseStatsLine(line))
-      return
-    }
-    last = sample
-    io.onProgress?.(sample)
-  })
+  // whoever wants every line gets every line; otherwise only the latest of a run of updates is parsed
+  const splitter = new LineSplitter(
+    (line) => {
+      io.onLine?.(line)
+      const sample = parseProgressLine(line)
+      if (!sample) {
+        Object.assign(summary, parseStatsLine(line))
+        return
+      }
+      last = sample
+      io.onProgress?.(sample)
+    },
+    {latestUpdate: io.onLine === undefined},
+  )
   return {splitter, last: () => ({...last, ...summary}), end: () => splitter.end()}
 }
 
