@@ -40,6 +40,11 @@ RUN if [ "$USER" != root ] && ! id -u "$USER" >/dev/null 2>&1; then \
 # nothing there may choose one. Mount config at /etc/transporter/config.yaml.
 WORKDIR /transporter
 USER ${USER}
+# One copy at build time writes the hook cache under $HOME/.cache/transporter,
+# so the container's copies start without loading oclif (docs/adr/0012); an
+# image whose user has no home simply starts its copies through oclif.
+RUN transporter copy --src /usr/local/lib/node_modules/transporter/bin/ --dest /tmp/transporter-warm --quiet \
+ && rm -rf /tmp/transporter-warm
 # tini forwards signals and reaps; it also works when an outer init
 # (`podman run --init`) is PID 1.
 ENV TINI_SUBREAPER=1

@@ -62,7 +62,8 @@ export function oclifDirs(env: Env): {dataDir: string; cacheDir: string} {
 /** One cache per install and plugin data directory, so two installs sharing a HOME do not evict each other. */
 export function hookCachePath(root: string, env: Env): string {
   const {dataDir, cacheDir} = oclifDirs(env)
-  const key = fnv1a(`${root}\0${dataDir}`)
+  // two 32-bit hashes: one install and data directory per file name
+  const key = fnv1a(Buffer.from(`${root}\0${dataDir}`)) + fnv1a(Buffer.from(`${dataDir}\0${root}`))
   return join(cacheDir, `register-hooks-${key}.json`)
 }
 
@@ -152,21 +153,26 @@ function makeDir(dir: string): void {
   }
 }
 
-/** Identity and last change of a file: a rewrite, an edit in place or a replacement all change it. */
+/**
+ * What a file holds: its size, mtime and a hash of its bytes. Not its inode,
+ * device or ctime, which an image layer gets anew on every machine that pulls
+ * it (a cache made when the image was built stays valid in its containers);
+ * the hash catches an npm update that keeps size and npm's fixed mtime.
+ */
 function stamp(file: string): string {
   try {
     const st = statSync(file, {bigint: true})
-    return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`
+    return `${st.size}:${st.mtimeNs}:${fnv1a(readFileSync(file))}`
   } catch {
     return 'absent'
   }
 }
 
-/** A file name from a path pair, not a secret: the cache itself records both and is checked against them (node:crypto costs ~7 ms to load). */
-function fnv1a(text: string): string {
-  let hash = 0xcbf29ce484222325n
-  for (const byte of Buffer.from(text)) hash = BigInt.asUintN(64, (hash ^ BigInt(byte)) * 0x100000001b3n)
-  return hash.toString(16).padStart(16, '0')
+/** FNV-1a, 32 bits: a change detector and a file name, not a secret (node:crypto costs ~7 ms to load). */
+function fnv1a(bytes: Uint8Array): string {
+  let hash = 0x811c9dc5
+  for (const byte of bytes) hash = Math.imul(hash ^ byte, 0x01000193)
+  return (hash >>> 0).toString(16).padStart(8, '0')
 }
 
 function sameRecord(a: Record<string, string>, b: Record<string, string>): boolean {

@@ -3,7 +3,7 @@
  * (src/cli/cached-host.ts), against real files: a plugin tree on disk and a
  * Config-shaped record of what oclif found there.
  */
-import {chmodSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync} from 'node:fs'
+import {chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import type {Config} from '@oclif/core'
@@ -71,6 +71,16 @@ describe('the hook cache', () => {
       },
     ],
     ["transporter's own package.json only gets a new mtime", () => utimesSync(join(dir, 'root', 'package.json'), new Date(), new Date(Date.now() + 5000))],
+    // npm gives every file it installs the same mtime; a new version may keep the size
+    [
+      'a plugin package.json changes in place, same size and mtime',
+      () => {
+        const file = join(dir, 'plugins', 'no-hooks', 'package.json')
+        const {mtime} = statSync(file)
+        writeFileSync(file, readFileSync(file, 'utf8').replace('no-hooks', 'no-hookz'))
+        utimesSync(file, mtime, mtime)
+      },
+    ],
     ['a plugin is removed', () => rmSync(join(dir, 'plugins', 'no-hooks'), {recursive: true})],
   ])('is stale when %s', (_what, change) => {
     writeHookCache(oclifConfig([plugin({name: 'a', files: esmHook('a'), hooks: register()}), plugin({name: 'no-hooks'})]), env)
