@@ -33,10 +33,27 @@ async function main() {
     if (code !== undefined) return code
   }
 
+  const help = start.isHelpRequest(rewritten.argv)
+  if (help) {
+    // the text oclif rendered last time for this request and terminal, while no plugin changed
+    const text = start.cachedHelp(rewritten.argv, ROOT, process.env, process.stdout)
+    if (text !== undefined) {
+      process.stdout.write(text)
+      return 0
+    }
+  }
+
   const oclif = await import('@oclif/core')
   try {
+    const capture = help ? start.captureWrites(process.stdout) : undefined
     await oclif.run(rewritten.argv, ROOT)
     await oclif.flush()
+    const text = capture?.stop()
+    if (text !== undefined && (process.exitCode ?? 0) === 0) {
+      const config = await oclif.Config.load(ROOT)
+      start.writeHookCache(config, process.env)
+      start.storeHelp(config, rewritten.argv, text, process.env, process.stdout)
+    }
   } catch (error) {
     // an unknown command or help topic is a usage error (22) with a suggestion, not oclif's 255
     const [{notFoundError}, {renderFailure}, {jsonRequested}] = await Promise.all([

@@ -61,48 +61,83 @@ export function oclifDirs(env: Env): {dataDir: string; cacheDir: string} {
 
 /** One cache per install and plugin data directory, so two installs sharing a HOME do not evict each other. */
 export function hookCachePath(root: string, env: Env): string {
+  return discoveryCachePath('register-hooks', root, env)
+}
+
+/** `<cacheDir>/<kind>-<hash of install and data dir>.json`: the hook cache, the help cache. */
+export function discoveryCachePath(kind: string, root: string, env: Env): string {
   const {dataDir, cacheDir} = oclifDirs(env)
   // two 32-bit hashes: one install and data directory per file name
   const key = fnv1a(Buffer.from(`${root}\0${dataDir}`)) + fnv1a(Buffer.from(`${dataDir}\0${root}`))
-  return join(cacheDir, `register-hooks-${key}.json`)
+  return join(cacheDir, `${kind}-${key}.json`)
 }
 
 /** Records what oclif found. Best effort: a cache that cannot be written only means the next copy starts through oclif. */
 export function writeHookCache(config: Config, env: Env): void {
+  const plugins = config.getPluginsList()
+  if (plugins.some((p) => COMMAND_HOOKS.some((event) => (p.hooks[event]?.length ?? 0) > 0))) return
+  const fingerprint = discoveryFingerprint(config, env)
+  if (fingerprint === undefined) return
+  const cache: HookCache = {
+    format: FORMAT,
+    root: config.root,
+    version: config.version,
+    dataDir: config.dataDir,
+    fingerprint,
+    plugins: plugins
+      .map((p) => ({
+        name: p.name,
+        root: p.root,
+        hooks: (p.hooks[HOOK_EVENT] ?? []).map((h) => ({target: h.target, identifier: h.identifier, esm: isEsm(h.target, p.moduleType)})),
+      }))
+      .filter((p) => p.hooks.length > 0),
+  }
+  writeCacheFile(hookCachePath(config.root, env), cache)
+}
+
+/** What oclif's plugin discovery depends on, as found now; undefined when this module could not check it later. */
+export function discoveryFingerprint(config: Config, env: Env): Record<string, string> | undefined {
+  const {dataDir} = oclifDirs(env)
+  if (dataDir !== config.dataDir) return undefined // discovery this module cannot reproduce
+  return fingerprint(
+    config.root,
+    dataDir,
+    config.getPluginsList().map((p) => p.root),
+    env,
+  )
+}
+
+/** Whether what discovery depended on is unchanged. */
+export function discoveryUnchanged(recorded: Record<string, string>, root: string, env: Env): boolean {
+  const pluginRoots = Object.keys(recorded)
+    .filter((k) => k.startsWith('plugin:'))
+    .map((k) => k.slice('plugin:'.length))
+  return sameRecord(fingerprint(root, oclifDirs(env).dataDir, pluginRoots, env), recorded)
+}
+
+/** Atomically, private to this user; never throws (a read-only or full home: no cache). */
+export function writeCacheFile(file: string, value: unknown): void {
   try {
-    const plugins = config.getPluginsList()
-    if (plugins.some((p) => COMMAND_HOOKS.some((event) => (p.hooks[event]?.length ?? 0) > 0))) return
-    const {dataDir} = oclifDirs(env)
-    if (dataDir !== config.dataDir) return // discovery this module cannot reproduce
-    const cache: HookCache = {
-      format: FORMAT,
-      root: config.root,
-      version: config.version,
-      dataDir,
-      fingerprint: fingerprint(
-        config.root,
-        dataDir,
-        plugins.map((p) => p.root),
-        env,
-      ),
-      plugins: plugins
-        .map((p) => ({
-          name: p.name,
-          root: p.root,
-          hooks: (p.hooks[HOOK_EVENT] ?? []).map((h) => ({target: h.target, identifier: h.identifier, esm: isEsm(h.target, p.moduleType)})),
-        }))
-        .filter((p) => p.hooks.length > 0),
-    }
-    const file = hookCachePath(config.root, env)
     // ~/.cache, then ~/.cache/transporter; not `recursive`, which never returns under /proc (Node 20)
     const cacheDir = dirname(file)
     for (const d of [dirname(cacheDir), cacheDir]) makeDir(d)
     const temp = `${file}.${process.pid}.tmp`
-    writeFileSync(temp, JSON.stringify(cache), {mode: 0o600})
+    writeFileSync(temp, JSON.stringify(value), {mode: 0o600})
     renameSync(temp, file)
   } catch {
-    // a read-only or full home: no cache
+    // no cache
   }
+}
+
+/** A cache file's JSON, if it may be trusted like a config file (only its owner or root could have written it). */
+export function readCacheFile<T>(file: string): T | undefined {
+  let value: T
+  try {
+    value = JSON.parse(readFileSync(file, 'utf8')) as T
+  } catch {
+    return undefined
+  }
+  return configTrustProblem(file, effectiveUid()) === undefined ? value : undefined
 }
 
 /**
@@ -111,23 +146,9 @@ export function writeHookCache(config: Config, env: Env): void {
  */
 export function readHookCache(root: string, env: Env): {cache: HookCache; file: string} | undefined {
   const file = hookCachePath(root, env)
-  let cache: HookCache
-  try {
-    cache = JSON.parse(readFileSync(file, 'utf8')) as HookCache
-  } catch {
-    return undefined
-  }
-  if (cache.format !== FORMAT || cache.root !== root || cache.dataDir !== oclifDirs(env).dataDir) return undefined
-  if (configTrustProblem(file, effectiveUid()) !== undefined) return undefined
-  const now = fingerprint(
-    root,
-    cache.dataDir,
-    Object.keys(cache.fingerprint)
-      .filter((k) => k.startsWith('plugin:'))
-      .map((k) => k.slice('plugin:'.length)),
-    env,
-  )
-  return sameRecord(now, cache.fingerprint) ? {cache, file} : undefined
+  const cache = readCacheFile<HookCache>(file)
+  if (cache?.format !== FORMAT || cache.root !== root || cache.dataDir !== oclifDirs(env).dataDir) return undefined
+  return discoveryUnchanged(cache.fingerprint, root, env) ? {cache, file} : undefined
 }
 
 function fingerprint(root: string, dataDir: string, pluginRoots: readonly string[], env: Env): Record<string, string> {
@@ -135,7 +156,11 @@ function fingerprint(root: string, dataDir: string, pluginRoots: readonly string
   for (const name of DISCOVERY_ENV) out[`env:${name}`] = env[name] ?? ''
   out['root'] = stamp(join(root, 'package.json'))
   out['data'] = stamp(join(dataDir, 'package.json'))
-  for (const pluginRoot of pluginRoots) out[`plugin:${pluginRoot}`] = stamp(join(pluginRoot, 'package.json'))
+  for (const pluginRoot of pluginRoots) {
+    out[`plugin:${pluginRoot}`] = stamp(join(pluginRoot, 'package.json'))
+    // the commands, flags and texts help shows: a rebuild or an update changes it
+    out[`manifest:${pluginRoot}`] = stamp(join(pluginRoot, 'oclif.manifest.json'))
+  }
   return out
 }
 

@@ -1,13 +1,16 @@
 /**
  * What bin/run.js needs before it knows which command runs, bundled with its
  * imports into dist/fast/start.cjs (scripts/bundle.mjs): the explain-exit
- * answer, the argv rewrite, and the rendering of a Go-style usage error.
+ * answer, the argv rewrite, the rendering of a Go-style usage error, and the
+ * help cache.
  */
 import {jsonRequested} from './json-mode.js'
 import {renderFailure, usage, type Rendered} from './render.js'
 
 export {rewriteArgv} from './argv.js'
 export {explainExitFast} from './explain-fast.js'
+export {cachedHelp, captureWrites, isHelpRequest, storeHelp} from './help-cache.js'
+export {writeHookCache} from './hook-cache.js'
 
 /** Go-style usage errors exit 22 like every other usage error (Go's flag package used 2), text or the outcome object under -json. */
 export function goUsageFailure(message: string, argv: readonly string[]): Rendered {

@@ -4,7 +4,7 @@
  * installed since sends the next copy through oclif again, which refreshes
  * the cache. Both paths give the same result.
  */
-import {cpSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {createPluginHome} from '../helpers/plugin-home.js'
@@ -70,5 +70,32 @@ describe('the copy path without oclif', () => {
     expect(bad.code).toBe(22)
     expect(bad.stderr).toMatch(/--log-level/)
     expect(bad.stderr).toMatch(/error, warn, info, debug/)
+  })
+})
+
+describe('help without oclif', () => {
+  it('prints what oclif rendered for the same request, until discovery changes', async () => {
+    const first = await home.run(['--help'])
+    expect(first.code).toBe(0)
+    expect(first.stdout).toContain('COMMANDS')
+    const again = await home.run(['--help'])
+    expect(again.stdout).toBe(first.stdout)
+
+    // the cache is what answered: a marked text comes back as it is
+    const dir = join(home.root, 'cache', 'transporter')
+    const file = join(
+      dir,
+      readdirSync(dir).find((f) => f.startsWith('help-'))!,
+    )
+    const cache = JSON.parse(readFileSync(file, 'utf8')) as {texts: Record<string, string>}
+    for (const key of Object.keys(cache.texts)) cache.texts[key] = `marked\n${cache.texts[key]}`
+    writeFileSync(file, JSON.stringify(cache), {mode: 0o600})
+    expect((await home.run(['--help'])).stdout).toBe(`marked\n${first.stdout}`)
+
+    // another request, another text; a plugin installed since: oclif renders it again
+    expect((await home.run(['copy', '--help'])).stdout).toContain('--report-interval')
+    mkdirSync(join(home.root, 'data', 'transporter'), {recursive: true})
+    writeFileSync(join(home.root, 'data', 'transporter', 'package.json'), '{"private": true, "oclif": {"plugins": []}}\n')
+    expect((await home.run(['--help'])).stdout).toBe(first.stdout)
   })
 })

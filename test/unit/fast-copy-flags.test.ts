@@ -7,6 +7,7 @@ import {Parser} from '@oclif/core'
 import {describe, expect, test} from 'vitest'
 import {rewriteArgv} from '../../src/cli/argv.js'
 import {canonicalCopyFlags} from '../../src/cli/fast-copy.js'
+import {isHelpRequest} from '../../src/cli/help-cache.js'
 import {boolFlag, copyOclifFlags} from '../../src/cli/oclif-flags.js'
 import {COPY_OPTIONS} from '../../src/core/config/copy-options.js'
 
@@ -60,4 +61,16 @@ describe('canonicalCopyFlags hands back to oclif', () => {
   ])('%s', (_what, argv) => {
     expect(canonicalCopyFlags(argv)).toBeUndefined()
   })
+})
+
+describe('isHelpRequest: what the help cache may answer', () => {
+  test.each([[['--help']], [['copy', '--help']], [['help']], [['help', 'copy']], [['plugins', 'install', '--help']]])('%j', (argv) => {
+    expect(isHelpRequest(argv)).toBe(true)
+  })
+  test.each([[[]], [['copy']], [['copy', '--src=/a', '--help']], [['explain-exit', '23', '--help']], [['--version']], [['help', '--json']]])(
+    'not %j',
+    (argv) => {
+      expect(isHelpRequest(argv)).toBe(false)
+    },
+  )
 })
