@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// Startup time of the CLI against the framework floor (spec §11).
-// Runs each command interleaved N times and reports medians and ratios:
-//   explain-exit and --help vs. a bare `import('@oclif/core')` (budget ≤ 1.5×)
-//   and vs. `node -e 0` (long-term goal ≤ 2.5×).
+// Start-up of the CLI against a bare Node start (spec §11), interleaved N
+// times, medians and ratios: `explain-exit 23` ≤ 2× `node -e 0`, `--help` ≤ 4×
+// (answered from the help cache once oclif rendered it: the warm-up round does
+// that); `import('@oclif/core')` alone is shown for scale. The copy of an empty
+// dir against bare rsync is bench/peers.mjs's.
 // NODE_EXTRA_CA_CERTS is removed from every child: it adds ~85 ms to each
 // Node start on these machines and users do not have it.
 import {spawnSync} from 'node:child_process'
@@ -20,6 +21,7 @@ const subjects = [
   {name: 'explain-exit 23', args: ['bin/run.js', 'explain-exit', '23'], expect: 0},
   {name: 'explain-exit 28', args: ['bin/run.js', 'explain-exit', '28'], expect: 0},
   {name: '--help', args: ['bin/run.js', '--help'], expect: 0},
+  {name: 'copy --help', args: ['bin/run.js', 'copy', '--help'], expect: 0},
   {name: 'oclif floor', args: ['--input-type=module', '-e', "await import('@oclif/core')"], expect: 0},
   {name: 'node -e 0', args: ['-e', '0'], expect: 0},
 ]
@@ -64,15 +66,14 @@ console.log(`${'command'.padEnd(18)} ${'median ms'.padStart(10)} ${'× oclif'.pa
 for (const r of results) {
   console.log(`${r.name.padEnd(18)} ${r.medianMs.toFixed(1).padStart(10)} ${r.vsOclif.toFixed(2).padStart(8)} ${r.vsNode.toFixed(2).padStart(8)}`)
 }
-const verdict = (name) => {
+const BUDGET = {'explain-exit 23': 2, '--help': 4}
+for (const [name, budget] of Object.entries(BUDGET)) {
   const r = results.find((x) => x.name === name)
-  return `${name}: ${r.vsOclif}× oclif (budget 1.5×: ${r.vsOclif <= 1.5 ? 'ok' : 'OVER'}), ${r.vsNode}× node -e 0 (goal 2.5×: ${r.vsNode <= 2.5 ? 'met' : 'not yet'})`
+  console.log(`${name}: ${r.vsNode}× node -e 0 (budget ${budget}×: ${r.vsNode <= budget ? 'ok' : 'OVER'})`)
 }
-console.log(verdict('explain-exit 23'))
-console.log(verdict('--help'))
 
 mkdirSync(`${root}bench/results`, {recursive: true})
 writeFileSync(
   `${root}bench/results/startup.json`,
-  `${JSON.stringify({date: new Date().toISOString(), node: process.version, runs, load, budget: {vsOclif: 1.5, goalVsNode: 2.5}, results}, null, 2)}\n`,
+  `${JSON.stringify({date: new Date().toISOString(), node: process.version, runs, load, budget: {vsNode: BUDGET}, results}, null, 2)}\n`,
 )
