@@ -29,7 +29,7 @@ async function main() {
 
   if (rewritten.argv[0] === 'copy') {
     // the copy path without oclif, while the hook cache says which plugins to load
-    const code = await require('../dist/fast/copy.cjs').fastCopy(rewritten.argv.slice(1), ROOT)
+    const code = await start.fastCopy(rewritten.argv.slice(1), ROOT)
     if (code !== undefined) return code
   }
 

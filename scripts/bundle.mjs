@@ -2,8 +2,8 @@
 // program: no ES module loader, a few files read instead of ~80 modules
 // (spec §11; docs/adr/0012-copy-without-oclif.md).
 // - dist/fast/start.cjs: what bin/run.js needs on every start (explain-exit,
-//   the argv rewrite, a Go-style usage error);
-// - dist/fast/copy.cjs: the copy path without oclif (src/cli/fast-copy.ts);
+//   the argv rewrite, a Go-style usage error, the help cache) and the copy
+//   path without oclif (src/cli/fast-copy.ts), in one file;
 // - plugins/defaults/dist/register.cjs: the default plugin's register hook
 //   (its package.json names it), one file instead of sixteen modules.
 // npm packages stay outside: zod, cosmiconfig, undici and cli-progress are
@@ -24,5 +24,5 @@ const common = {
 }
 
 rmSync('dist/fast', {recursive: true, force: true})
-await build({...common, entryPoints: {start: 'dist/cli/start.js', copy: 'dist/cli/fast-copy.js'}, outdir: 'dist/fast', outExtension: {'.js': '.cjs'}})
+await build({...common, entryPoints: {start: 'dist/cli/start.js'}, outdir: 'dist/fast', outExtension: {'.js': '.cjs'}})
 await build({...common, entryPoints: ['plugins/defaults/dist/register.js'], outfile: 'plugins/defaults/dist/register.cjs'})
