@@ -1,4 +1,4 @@
-import {execFileSync} from 'node:child_process'
+import {execFileSync, spawnSync} from 'node:child_process'
 import {mkdtempSync, readdirSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -30,5 +30,24 @@ describe('packaging', () => {
     const out = execFileSync(bin, ['-dest-dir', '-src', `${src}/`, '-dest', join(work, 'dst'), '--json'], {cwd: tmpdir(), encoding: 'utf8'})
     expect(JSON.parse(out)).toMatchObject({exitCode: 0, class: 'ok'})
     expect(execFileSync('cat', [join(work, 'dst/a/f.txt')], {encoding: 'utf8'})).toBe('hello\n')
+
+    // from the tarball too, a copy after the first starts without oclif, and help comes from its cache
+    const home = {...process.env, XDG_CACHE_HOME: join(work, 'cache'), XDG_DATA_HOME: join(work, 'data')}
+    const run = (args: string[]) => spawnSync(bin, args, {cwd: tmpdir(), encoding: 'utf8', env: home})
+    const copy = () => run(['copy', '--src', `${src}/`, '--dest', join(work, 'dst2'), '-v'])
+    expect(copy().stderr).toContain("plugins: from oclif's plugin discovery")
+    const second = copy()
+    expect(second.status).toBe(0)
+    expect(second.stderr).toContain('plugins: from the hook cache')
+    const help = run(['--help'])
+    expect(help.status).toBe(0)
+    expect(help.stdout).toContain('explain-exit')
+    expect(run(['--help']).stdout).toBe(help.stdout)
+    expect(readdirSync(join(work, 'cache', 'transporter')).some((f) => f.startsWith('help-'))).toBe(true)
+    // commands that stay on oclif
+    expect(run(['plugins']).status).toBe(0)
+    const typo = run(['cpy'])
+    expect(typo.status).toBe(22)
+    expect(typo.stderr).toContain('transporter copy')
   }, 300_000)
 })
