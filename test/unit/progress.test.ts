@@ -91,7 +91,7 @@ describe('LineSplitter: rsync ends updates with \\r and lines with \\n', () => {
   })
 })
 
-describe('LineSplitter with latestUpdate: only the last complete update of a run in a chunk', () => {
+describe('LineSplitter with latestUpdate: of a run of updates, the last complete one', () => {
   const split = (chunks: string[]) => {
     const lines: string[] = []
     const s = new LineSplitter((l) => lines.push(l), {latestUpdate: true})
@@ -102,44 +102,55 @@ describe('LineSplitter with latestUpdate: only the last complete update of a run
   const update = (n: number, total = 9) => `\r  ${n * 10} 100%  1.00kB/s  0:00:00 (xfr#${n}, to-chk=${total - n}/${total})`
 
   // an update is complete when the next one's \r arrives: the last of a chunk waits for the next chunk (or the end)
-  test('a burst of updates is its last complete update; the one still open follows with the next chunk', () => {
-    expect(split([update(1) + update(2) + update(3), update(4) + update(5)])).toEqual([update(2), update(3), update(4), update(5)].map((u) => u.slice(1)))
+  test('a burst of updates is its last complete update; the one still open is superseded by the next burst', () => {
+    expect(split([update(1) + update(2) + update(3), update(4) + update(5)])).toEqual([update(2), update(4), update(5)].map((u) => u.slice(1)))
   })
 
-  test('the summary is never dropped, and comes after the last update, even when it ends with ")"', () => {
+  test('an update completed by the next chunk alone is handed on', () => {
+    expect(split([update(1) + update(2).slice(0, 9), update(2).slice(9) + update(3)])).toEqual([update(1), update(2), update(3)].map((u) => u.slice(1)))
+  })
+
+  test('every summary line arrives, after the last update, even one that ends with ")"', () => {
     const summary = '\nNumber of files: 9 (reg: 8, dir: 1)\nNumber of regular files transferred: 8\n'
     expect(split([update(7) + update(8) + summary])).toEqual([
+      update(7).slice(1),
       update(8).slice(1),
       'Number of files: 9 (reg: 8, dir: 1)',
       'Number of regular files transferred: 8',
     ])
   })
 
-  test('an update split across chunks, ir-chk while scanning, trailing spaces and other lines keep their order', () => {
-    const scanning = '\r  10 100% 1kB/s 0:00:00 (xfr#1, ir-chk=5/7)   '
-    expect(split([scanning + update(2).slice(0, 20), update(2).slice(20) + '\nskipping non-regular file "x"\n' + update(3) + update(4) + update(5)])).toEqual([
-      scanning.slice(1),
+  test('other lines keep their place between runs of updates; \r\n is one end', () => {
+    expect(split([`${update(1)}${update(2)}${update(3)}\nskipping non-regular file "x"\r\n${update(4)}${update(5)}\n`])).toEqual([
       update(2).slice(1),
+      update(3).slice(1),
       'skipping non-regular file "x"',
       update(4).slice(1),
       update(5).slice(1),
     ])
   })
 
-  test('the tail of an overlong line is dropped, not taken for an update', () => {
-    expect(split(['x'.repeat(5000), `(xfr#1, to-chk=0/1)\n${update(2)}\n`])).toEqual([update(2).slice(1)])
+  test('an overlong line is dropped whole', () => {
+    expect(split(['x'.repeat(5000), `tail\n${update(2)}\n`])).toEqual([update(2).slice(1)])
   })
 
-  test('the samples parsed from it end where parsing every line ends', () => {
-    const stream = Array.from({length: 500}, (_, i) => update(i + 1, 500)).join('') + '\n'
-    const chunks = stream.match(/[\s\S]{1,7919}/g)!
+  test('parsing what it hands on ends where parsing every line ends, with far fewer lines', () => {
+    const stream = Array.from({length: 5000}, (_, i) => update(i + 1, 5000)).join('') + '\nNumber of files: 5,000\n'
+    const chunks = stream.match(/[\s\S]{1,65536}/g)!
     const every: string[] = []
     const all = new LineSplitter((l) => every.push(l))
     for (const c of chunks) all.push(c)
     all.end()
     const latest = split(chunks)
-    expect(latest.length).toBeLessThan(every.length / 10)
-    expect(parseProgressLine(latest.at(-1)!)).toEqual(parseProgressLine(every.at(-1)!))
-    expect(parseProgressLine(latest.at(-1)!)).toEqual({filesTransferred: 500, filesTotal: 500, bytes: 5000})
+    expect(latest.length).toBeLessThanOrEqual(3 * chunks.length + 1)
+    expect(every.length).toBe(5001)
+    const lastUpdate = (lines: string[]) =>
+      lines
+        .map((l) => parseProgressLine(l))
+        .filter((x) => x !== undefined)
+        .at(-1)
+    expect(lastUpdate(latest)).toEqual(lastUpdate(every))
+    expect(lastUpdate(latest)).toEqual({filesTransferred: 5000, filesTotal: 5000, bytes: 50000})
+    expect(latest.at(-1)).toBe('Number of files: 5,000')
   })
 })
