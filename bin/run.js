@@ -8,9 +8,12 @@ const {join} = require('node:path')
 
 const ROOT = join(__dirname, '..')
 
+// compiled once, then from V8's code cache (src/cli/code-cache.ts)
+const bundle = require('../dist/fast/code-cache.cjs').requireWithCodeCache(join(ROOT, 'dist/fast/start.cjs'), process.env)
+
 async function main() {
   const argv = process.argv.slice(2)
-  const start = require('../dist/fast/start.cjs')
+  const start = bundle.exports
   if (argv[0] === 'explain-exit') {
     const text = start.explainExitFast(argv)
     if (text !== undefined) {
@@ -30,7 +33,11 @@ async function main() {
   if (rewritten.argv[0] === 'copy') {
     // the copy path without oclif, while the hook cache says which plugins to load
     const code = await start.fastCopy(rewritten.argv.slice(1), ROOT)
-    if (code !== undefined) return code
+    if (code !== undefined) {
+      // a copy has compiled what copies need: that is the code cache worth keeping
+      bundle.save()
+      return code
+    }
   }
 
   const help = start.isHelpRequest(rewritten.argv)

@@ -4,6 +4,7 @@
 // - dist/fast/start.cjs: what bin/run.js needs on every start (explain-exit,
 //   the argv rewrite, a Go-style usage error, the help cache) and the copy
 //   path without oclif (src/cli/fast-copy.ts), in one file;
+// - dist/fast/code-cache.cjs: what loads start.cjs through V8's code cache;
 // - plugins/defaults/dist/register.cjs: the default plugin's register hook
 //   (its package.json names it), one file instead of sixteen modules.
 // npm packages stay outside: zod, cosmiconfig, undici and cli-progress are
@@ -23,6 +24,21 @@ const common = {
   minifySyntax: true,
 }
 
+// start.cjs runs from V8's code cache, where Node 20 loses a script's dynamic-import
+// callback: its import() of code outside the bundle lives in a file of its own
+const importOutside = {
+  name: 'import-outside',
+  setup(b) {
+    b.onResolve({filter: /\/import-module\.js$/}, () => ({path: './import.cjs', external: true}))
+  },
+}
+
 rmSync('dist/fast', {recursive: true, force: true})
-await build({...common, entryPoints: {start: 'dist/cli/start.js'}, outdir: 'dist/fast', outExtension: {'.js': '.cjs'}})
+await build({...common, entryPoints: {start: 'dist/cli/start.js'}, outdir: 'dist/fast', outExtension: {'.js': '.cjs'}, plugins: [importOutside]})
+await build({
+  ...common,
+  entryPoints: {'code-cache': 'dist/cli/code-cache.js', import: 'dist/core/import-module.js'},
+  outdir: 'dist/fast',
+  outExtension: {'.js': '.cjs'},
+})
 await build({...common, entryPoints: ['plugins/defaults/dist/register.js'], outfile: 'plugins/defaults/dist/register.cjs'})

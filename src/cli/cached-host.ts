@@ -8,6 +8,7 @@
 import {createRequire} from 'node:module'
 import {join} from 'node:path'
 import {pathToFileURL} from 'node:url'
+import {importModule} from '../core/import-module.js'
 import type {RegisterOptions} from '../plugin-api.js'
 import type {CachedHook, CachedPlugin, HookCache} from './hook-cache.js'
 import type {HookAnswers, PluginHost} from './plugin-host.js'
@@ -40,7 +41,7 @@ async function runHooks(plugins: readonly CachedPlugin[], options: RegisterOptio
 
 async function loadModule(plugin: CachedPlugin, hook: CachedHook): Promise<Record<string, unknown>> {
   const file = join(plugin.root, hook.target)
-  if (hook.esm) return (await import(pathToFileURL(file).href)) as Record<string, unknown>
+  if (hook.esm) return (await importModule(pathToFileURL(file).href)) as Record<string, unknown>
   return createRequire(join(plugin.root, 'package.json'))(file) as Record<string, unknown>
 }
 

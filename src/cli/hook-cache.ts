@@ -118,15 +118,20 @@ export function discoveryUnchanged(recorded: Record<string, string>, root: strin
 /** Atomically, private to this user; never throws (a read-only or full home: no cache). */
 export function writeCacheFile(file: string, value: unknown): void {
   try {
-    // ~/.cache, then ~/.cache/transporter; not `recursive`, which never returns under /proc (Node 20)
-    const cacheDir = dirname(file)
-    for (const d of [dirname(cacheDir), cacheDir]) makeDir(d)
-    const temp = `${file}.${process.pid}.tmp`
-    writeFileSync(temp, JSON.stringify(value), {mode: 0o600})
-    renameSync(temp, file)
+    writeCacheBytes(file, JSON.stringify(value))
   } catch {
     // no cache
   }
+}
+
+/** Atomically, private to this user, making ~/.cache and ~/.cache/transporter when missing; throws what fs throws. */
+export function writeCacheBytes(file: string, bytes: string | Uint8Array): void {
+  // not `recursive`, which never returns under /proc (Node 20)
+  const cacheDir = dirname(file)
+  for (const d of [dirname(cacheDir), cacheDir]) makeDir(d)
+  const temp = `${file}.${process.pid}.tmp`
+  writeFileSync(temp, bytes, {mode: 0o600})
+  renameSync(temp, file)
 }
 
 /** A cache file's JSON, if it may be trusted like a config file (only its owner or root could have written it). */

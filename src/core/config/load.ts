@@ -7,6 +7,7 @@ import {findConfigFile, MODULE_NAME} from './places.js'
 import {configTrustProblem, effectiveUid} from './trust.js'
 import {configError} from '../codes/errors.js'
 import {pathValuedOption, validateExtraArgs} from '../rsync/args.js'
+import {importModule} from '../import-module.js'
 
 export interface ComponentEntry {
   id: string
@@ -91,7 +92,7 @@ async function readConfigFile(filepath: string): Promise<unknown> {
     if (!(MODULE_NAME in json)) throw Object.assign(new Error(`has no "${MODULE_NAME}" key`), {code: 'ENOKEY'})
     return json[MODULE_NAME] ?? {}
   }
-  const {defaultLoaders} = await import('cosmiconfig')
+  const {defaultLoaders} = (await importModule('cosmiconfig')) as typeof import('cosmiconfig')
   const ext = extname(name)
   const loader = ext in defaultLoaders ? defaultLoaders[ext as keyof typeof defaultLoaders] : defaultLoaders['.yaml']
   const isCode = ['.js', '.mjs', '.cjs', '.ts'].includes(ext)
