@@ -1,4 +1,4 @@
-// Shared helpers for the copy benchmarks (overhead.mjs, parallel.mjs).
+// Shared helpers for the copy benchmarks (peers.mjs, parallel.mjs).
 // Everything here is plain Node: make trees, time real processes, sample their
 // peak RSS, take medians, write results. No side effects at import time.
 import {spawn, spawnSync} from 'node:child_process'
