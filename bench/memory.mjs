@@ -6,15 +6,19 @@
 // exits and checks the error report: message ≤ 64 KiB, ending with the fake's
 // last stderr line. A third run has the report server answer every report
 // with a 100 MB body (spec §11: "whatever the report server answers").
+// Then a real tree of 300,000 files is copied by real rsync plain, with
+// `--parallel 4`, as `--shard 0/4` and as `--shard 1/4 --parallel 4`, with
+// progress reports on (spec §9, §11: ≤ 80 MB "whatever the tree size").
 // Writes bench/results/memory.json.
 //
-//   node bench/memory.mjs [--stderr-mb 100] [--progress-lines 1000000] [--answer-mb 100]
+//   node bench/memory.mjs [--stderr-mb 100] [--progress-lines 1000000] [--answer-mb 100] [--tree-files 300000]
 import {spawn} from 'node:child_process'
 import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {createServer} from 'node:http'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {childEnv, fresh, inventory, compareInventories, makeSmallTree, scratch, startReceiver, timed} from './lib.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const FAKE = join(root, 'test/fixtures/fake-rsync/fake-rsync.mjs')
@@ -29,6 +33,7 @@ const opt = (name, dflt) => {
 const stderrMb = opt('stderr-mb', 100)
 const progressLines = opt('progress-lines', 1_000_000)
 const answerMb = opt('answer-mb', 100)
+const treeFiles = opt('tree-files', 300_000)
 
 // what rsync prints last when a disk fills up: the classifier turns it into 28
 const LAST_LINE =
@@ -138,6 +143,7 @@ function line(label, r) {
 const baseline = await runOnce(0, 0)
 const flood = await runOnce(stderrMb, progressLines)
 const answers = await runOnce(0, 0, answerMb)
+const tree = treeFiles > 0 ? await bigTree(treeFiles) : []
 const result = {
   date: new Date().toISOString(),
   node: process.version,
@@ -154,10 +160,66 @@ const result = {
     wallMs: answers.wallMs,
   },
   floodAddsMb: Number((flood.peakRssMb - baseline.peakRssMb).toFixed(1)),
+  bigTree: {files: treeFiles, runs: tree},
 }
 mkdirSync(join(root, 'bench/results'), {recursive: true})
 writeFileSync(join(root, 'bench/results/memory.json'), `${JSON.stringify(result, null, 2)}\n`)
 console.log(line('no flood', baseline))
 console.log(line(`${stderrMb} MB stderr + ${progressLines} progress lines`, flood))
 console.log(line(`every report answered with ${answerMb} MB`, answers))
-if (!answers.withinBudget || !flood.withinBudget || !flood.errorReport.withinLimit || !flood.errorReport.endsWithLastStderrLine) process.exitCode = 1
+for (const r of tree)
+  console.log(
+    `${treeFiles} files, ${r.mode}: peak RSS ${r.peakRssMb} MB (budget ${BUDGET_MB} MB) ${r.withinBudget ? 'OK' : 'OVER'}; exit ${r.exitCode}; ${r.wallMs} ms`,
+  )
+const treeOk = tree.every((r) => r.withinBudget && r.exitCode === 0)
+if (!treeOk || !answers.withinBudget || !flood.withinBudget || !flood.errorReport.withinLimit || !flood.errorReport.endsWithLastStderrLine) process.exitCode = 1
+
+/** Real rsync over `files` small files in files/1000 dirs, each mode into a fresh dest; a plain copy's dest is checked whole. */
+async function bigTree(files) {
+  const work = scratch('memory-tree')
+  const src = join(work, 'src')
+  const dest = join(work, 'dest')
+  const receiver = await startReceiver()
+  try {
+    mkdirSync(src)
+    process.stderr.write(`making ${files} files\n`)
+    makeSmallTree(src, {files, dirs: Math.max(1, Math.round(files / 1000)), size: 64})
+    const modes = [[], ['--parallel', '4'], ['--shard', '0/4'], ['--shard', '1/4', '--parallel', '4']]
+    const runs = []
+    for (const extra of modes) {
+      fresh(dest)
+      const args = [
+        join(root, 'bin/run.js'),
+        'copy',
+        '--src',
+        `${src}/`,
+        '--dest',
+        dest,
+        '--quiet',
+        '--progress',
+        '--report-addr',
+        receiver.url,
+        '--report-interval',
+        '1',
+        ...extra,
+      ]
+      const r = await timed(process.execPath, args, {env: childEnv(), sampleRss: true})
+      if (extra.length === 0) {
+        const problem = compareInventories(inventory(src), inventory(dest))
+        if (problem) throw new Error(`plain copy of the big tree: ${problem}`)
+      }
+      const peakRssMb = Number((r.peakKb / 1024).toFixed(1))
+      runs.push({
+        mode: extra.length === 0 ? 'plain' : extra.join(' '),
+        exitCode: r.code,
+        peakRssMb,
+        withinBudget: peakRssMb <= BUDGET_MB,
+        wallMs: Math.round(r.ms),
+      })
+    }
+    return runs
+  } finally {
+    await receiver.close()
+    fresh(work)
+  }
+}
