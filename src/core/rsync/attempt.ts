@@ -8,6 +8,7 @@ import {withoutTransporterEnv} from '../secrets/redact.js'
 import {exitReason, signalReason, startFailureReason} from '../codes/go-reason.js'
 import {TailBuffer} from './ring-buffer.js'
 import {StdoutFile} from './stdout-file.js'
+import {inFlightFiles} from './in-flight.js'
 import type {StopController} from '../run/stop.js'
 
 export interface AttemptIo {
@@ -43,6 +44,8 @@ export interface RawAttempt {
   durationMs: number
   /** transporter was asked to stop while this attempt ran */
   interrupted: boolean
+  /** the files rsync was writing when it was asked to stop (final paths, bytes): --partial keeps them partial */
+  inFlight: Buffer[]
 }
 
 let setprivPath: string | undefined | null = null
@@ -63,16 +66,16 @@ export function runRsyncAttempt(spec: AttemptSpec, io: AttemptIo = {}): Promise<
     const spawned = spawnRsync(spec, file?.writeFd)
     if ('failure' in spawned) {
       file?.close()
-      resolve({code: -11, reason: spawned.failure, stderrTail: '', last: out.last(), durationMs: 0, interrupted: false})
+      resolve({code: -11, reason: spawned.failure, stderrTail: '', last: out.last(), durationMs: 0, interrupted: false, inFlight: []})
       return
     }
     const {child} = spawned
     const pgid = child.pid
     if (pgid !== undefined) trackGroup(pgid)
     let settled = false
-    let stop = {interrupted: false, off: () => {}}
+    let stop: ReturnType<typeof forwardStop> = {interrupted: false, inFlight: [], off: () => {}}
     let sampler: NodeJS.Timeout | undefined
-    const finish = (result: Omit<RawAttempt, 'stderrTail' | 'last' | 'durationMs' | 'interrupted'>) => {
+    const finish = (result: Omit<RawAttempt, 'stderrTail' | 'last' | 'durationMs' | 'interrupted' | 'inFlight'>) => {
       if (settled) return
       settled = true
       stop.off()
@@ -82,7 +85,7 @@ export function runRsyncAttempt(spec: AttemptSpec, io: AttemptIo = {}): Promise<
         file.close()
       }
       out.end()
-      resolve({...result, stderrTail: tail.text(), last: out.last(), durationMs: Date.now() - started, interrupted: stop.interrupted})
+      resolve({...result, stderrTail: tail.text(), last: out.last(), durationMs: Date.now() - started, interrupted: stop.interrupted, inFlight: stop.inFlight})
     }
     // At once: a spawn that fails (EMFILE, EAGAIN) reports it on the next tick, with no pipes.
     child.on('error', (error: NodeJS.ErrnoException) => {
@@ -140,11 +143,15 @@ function spawnRsync(spec: AttemptSpec, stdoutFd: number | undefined): {child: Ch
   }
 }
 
-/** A stop request reaches rsync's whole group: the same signal first (rsync then removes its temp file), SIGKILL after the grace period. */
-function forwardStop(spec: AttemptSpec, pgid: number): {interrupted: boolean; off: () => void} {
+/**
+ * A stop request reaches rsync's whole group: the same signal first (rsync then keeps what it wrote of its
+ * current file, --partial), SIGKILL after the grace period. Which files those are is read just before.
+ */
+function forwardStop(spec: AttemptSpec, pgid: number): {interrupted: boolean; inFlight: Buffer[]; off: () => void} {
   let killTimer: NodeJS.Timeout | undefined
-  const state = {interrupted: false, off: () => {}}
+  const state = {interrupted: false, inFlight: [] as Buffer[], off: () => {}}
   const offStop = spec.stop.onStop((signal, hard) => {
+    if (!state.interrupted) state.inFlight = inFlightFiles(pgid)
     state.interrupted = true
     if (hard) {
       signalGroup(pgid, 'SIGKILL')

@@ -71,7 +71,7 @@ export async function sweepRsyncTemps(src: string, dest: string, since: number):
 }
 
 /** `.name.XXXXXX` → `name`; undefined for any other name. */
-function tempTarget(name: Buffer): Buffer | undefined {
+export function tempTarget(name: Buffer): Buffer | undefined {
   // rsync's mkstemp suffix: six letters or digits after the last dot
   if (name.length < 9 || name[0] !== 0x2e || name[name.length - 7] !== 0x2e) return undefined
   const suffix = name.subarray(name.length - 6)

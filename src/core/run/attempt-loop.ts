@@ -9,6 +9,7 @@ import type {ProgressSample} from '../rsync/progress.js'
 import {runRsyncAttempt} from '../rsync/attempt.js'
 import type {StopController} from './stop.js'
 import {mayLeaveTempFiles, sweepRsyncTemps} from '../rsync/temp-sweep.js'
+import {claimResumeLists, isDryRun, recordInterrupted, resumeArgs} from '../rsync/resume.js'
 
 export interface LoopSpec {
   rsyncPath: string
@@ -90,6 +91,7 @@ export async function runAttemptLoop(spec: LoopSpec, rt: LoopRuntime): Promise<L
 async function runOneAttempt(spec: LoopSpec, rt: LoopRuntime, attempt: number, tag: string): Promise<AttemptResult> {
   const attemptStarted = Date.now()
   rt.bus.emit({type: 'attempt-start', attempt})
+  if (!isDryRun(spec.args)) await resumeInterrupted(spec, rt, tag)
   rt.log.debug(`${tag}attempt ${attempt}: ${spec.rsyncPath} ${spec.args.map((a) => JSON.stringify(a)).join(' ')}`)
   const progress = trailingThrottle<ProgressSample>(PROGRESS_EVERY_MS, (sample) =>
     rt.bus.emit({type: 'progress', attempt, ...(rt.combine ? rt.combine(spec.label ?? '', sample) : sample)}),
@@ -111,6 +113,7 @@ async function runOneAttempt(spec: LoopSpec, rt: LoopRuntime, attempt: number, t
   )
   // a sample still held back goes out now, as the attempt's last counters (its end-of-run summary included)
   progress.flush(raw.last)
+  noteInterrupted(spec, rt, tag, raw.inFlight)
   if (mayLeaveTempFiles(raw.code, raw.interrupted)) {
     const removed = await sweepRsyncTemps(spec.src, spec.dest, attemptStarted)
     if (removed.length > 0) rt.log.info(`${tag}removed ${removed.length} temporary file(s) the interrupted rsync left: ${removed.join(', ')}`)
@@ -134,6 +137,49 @@ async function runOneAttempt(spec: LoopSpec, rt: LoopRuntime, attempt: number, t
     stderrTail: raw.stderrTail,
     interrupted: raw.interrupted,
   }
+}
+
+/**
+ * Before an attempt: the files an earlier attempt or run left partial when it
+ * was stopped are finished with --append-verify (src/core/rsync/resume.ts).
+ * Whatever that pass does, the attempt itself follows and copies the rest.
+ */
+async function resumeInterrupted(spec: LoopSpec, rt: LoopRuntime, tag: string): Promise<void> {
+  const claimed = claimResumeLists(spec.dest)
+  if (claimed === undefined) return
+  try {
+    let literal: string | undefined
+    const raw = await runRsyncAttempt(
+      {
+        rsyncPath: spec.rsyncPath,
+        args: resumeArgs(spec.args, claimed.listFile, spec.src, spec.dest),
+        stderrTailBytes: spec.stderrTailBytes,
+        graceMs: spec.graceMs,
+        stop: rt.stop,
+        ...(spec.env ? {env: spec.env} : {}),
+      },
+      {
+        ...(rt.onStderr ? {onStderr: rt.onStderr} : {}),
+        onLine: (line) => {
+          const m = /^Literal data: ([\d,]+) bytes/.exec(line)
+          if (m) literal = m[1]
+        },
+      },
+    )
+    const sent = literal === undefined ? '' : `: ${literal} byte(s) sent`
+    rt.log.info(
+      `${tag}resumed ${claimed.count} interrupted file(s) with --append-verify${sent}${raw.code === 0 ? '' : ` (${raw.reason}; the copy sends what is missing)`}`,
+    )
+    noteInterrupted(spec, rt, tag, raw.inFlight)
+  } finally {
+    claimed.release()
+  }
+}
+
+function noteInterrupted(spec: LoopSpec, rt: LoopRuntime, tag: string, inFlight: readonly Buffer[]): void {
+  if (inFlight.length === 0 || isDryRun(spec.args)) return
+  const kept = recordInterrupted(spec.dest, inFlight)
+  if (kept.length > 0) rt.log.info(`${tag}kept ${kept.length} partial file(s) to resume: ${kept.join(', ')}`)
 }
 
 /**

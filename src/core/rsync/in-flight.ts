@@ -1,0 +1,50 @@
+import {readdirSync, readFileSync, readlinkSync} from 'node:fs'
+import {tempTarget} from './temp-sweep.js'
+
+/**
+ * The files rsync's process group is writing right now, as the final paths
+ * their temp files (`.name.XXXXXX`) will get, read from /proc. Taken when
+ * transporter stops rsync: with --partial rsync then keeps what it wrote under
+ * the final name, and that file is resumed instead of re-sent (resume.ts).
+ * Paths are bytes, as the kernel gives them (symlinks in dest resolved).
+ */
+export function inFlightFiles(pgid: number): Buffer[] {
+  const found: Buffer[] = []
+  for (const pid of groupMembers(pgid)) {
+    let fds: string[]
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`)
+    } catch {
+      continue
+    }
+    for (const fd of fds) {
+      let target: Buffer
+      try {
+        target = readlinkSync(`/proc/${pid}/fd/${fd}`, {encoding: 'buffer'})
+      } catch {
+        continue
+      }
+      if (target[0] !== 0x2f) continue // a pipe, a socket, an anonymous file
+      const slash = target.lastIndexOf(0x2f)
+      const name = tempTarget(target.subarray(slash + 1))
+      if (name !== undefined) found.push(Buffer.concat([target.subarray(0, slash + 1), name]))
+    }
+  }
+  return found
+}
+
+function groupMembers(pgid: number): number[] {
+  const members: number[] = []
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      // pid (comm) state ppid pgrp ...; comm may hold spaces and parentheses
+      const stat = readFileSync(`/proc/${entry}/stat`, 'latin1')
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      if (Number(fields[2]) === pgid) members.push(Number(entry))
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return members
+}
