@@ -10,7 +10,7 @@ import {splitError, usageError} from '../codes/errors.js'
 import {EXIT} from '../codes/exit.js'
 import {MSG_SUCCEED} from '../codes/messages.js'
 import {runMountChecks} from './mount-checks.js'
-import {runRsyncAttempt} from '../rsync/attempt.js'
+import {applyDirAttributes} from './dir-attributes.js'
 import {planWork, type PlanInput, type WorkPlan} from '../split/plan.js'
 import {isPlaceProblem, listDirBases, makeListDir, removeStaleListDirs} from '../split/list-dir.js'
 import {parseProgressLine, type ProgressSample} from '../rsync/progress.js'
@@ -68,8 +68,10 @@ export async function runCopy(req: CopyRequest, components: CopyComponents, rt: 
     loops = await runPlans(plans, req, components, rt, bus)
     const allOk = loops.every((r) => r.exitCode === EXIT.Succeed)
     const finished = allOk && !rt.stop.stopped && !settings.dryRun
-    // a shard leaves directory attributes to shard 0 and to whoever finishes last: not its pass to run over the whole tree
-    if (finished && plans.length > 1 && req.shard === undefined) await syncDirAttributes(req, rt)
+    if (finished) {
+      const pass = await dirPass(plans, req, components, rt, loops)
+      if (pass !== undefined) loops = [...loops, pass]
+    }
     if (finished && req.verify) verified = await verifyPlans(plans, req, rt)
   } finally {
     if (listDir !== undefined) await rm(listDir, {recursive: true, force: true})
@@ -165,20 +167,27 @@ function doneEvent(o: CopyOutcome): CopyEvent {
 }
 
 /**
- * Parallel workers create directories as they go and their files bump the
- * directories' mtimes; one last pass that transfers directories only (no
- * files) gives every directory the source's attributes.
+ * --parallel: every directory gets its attributes once the workers are done.
+ * A shard leaves the directories inside the tree to the rsync that wrote into
+ * them (it sets the times of the directories its list implies, after its
+ * files), but dest itself, a `src/` copy's base, only a pass sets.
  */
-async function syncDirAttributes(req: CopyRequest, rt: CopyRuntime): Promise<void> {
-  const raw = await runRsyncAttempt({
+function dirPass(plans: readonly WorkPlan[], req: CopyRequest, components: CopyComponents, rt: CopyRuntime, loops: readonly LoopOutcome[]) {
+  const scope = req.shard === undefined ? (plans.length > 1 ? 'tree' : undefined) : req.settings.src.endsWith('/') ? 'root' : undefined
+  if (scope === undefined) return Promise.resolve(undefined)
+  return applyDirAttributes({
     rsyncPath: req.rsyncPath,
-    args: ['-rlptgo', '--filter=+ */', '--filter=- *', '--', req.settings.src, req.settings.dest],
-    stderrTailBytes: 16 * 1024,
+    src: req.settings.src,
+    dest: req.settings.dest,
+    extraArgs: req.extraArgs,
     graceMs: req.graceMs,
     stop: rt.stop,
-    ...(req.env ? {env: req.env} : {}),
+    log: rt.log,
+    classifyRules: components.classifyRules,
+    env: req.env,
+    scope,
+    attempt: Math.max(0, ...loops.flatMap((l) => l.attempts.map((a) => a.attempt))) + 1,
   })
-  if (raw.code !== 0 && !raw.interrupted) rt.log.warn(`directory attribute pass: ${raw.reason}`)
 }
 
 function wantsProgress(components: CopyComponents): boolean {
