@@ -1,5 +1,5 @@
 import {randomHex} from '../random-hex.js'
-import {closeSync, futimesSync, openSync, readdirSync, rmSync, statSync} from 'node:fs'
+import {closeSync, futimesSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeSync} from 'node:fs'
 import {basename, dirname, join} from 'node:path'
 import {openFiles} from './temp-sweep.js'
 
@@ -14,7 +14,8 @@ const DEAD_AFTER_MS = 60_000
  * OOM kill) can remove neither its marker nor rsync's temp file; the next run
  * into the same dest finds a marker nobody holds open and nobody touched for a
  * minute — pids say nothing across containers, where every run is PID 1 — and
- * sweeps what that run left.
+ * sweeps what that run left. A marker written in this boot and pid namespace
+ * by a pid that is gone is dead at once (see `ownerLine`).
  */
 export interface RunMarker {
   /** markers of runs into this dest that are gone */
@@ -32,6 +33,7 @@ export function claimRunMarker(dest: string, now = Date.now()): RunMarker {
   let fd: number | undefined
   try {
     fd = openSync(own, 'wx', 0o600)
+    writeSync(fd, ownerLine())
   } catch {
     // a parent we may not write into: no marker, and no sweep for a later run to do
   }
@@ -75,10 +77,51 @@ function deadMarkers(dir: string, prefix: string, now: number): string[] {
     const path = join(dir, name)
     try {
       const st = statSync(path)
-      if (st.mtimeMs < now - DEAD_AFTER_MS && !open.has(`${st.dev}:${st.ino}`)) dead.push(path)
+      if (open.has(`${st.dev}:${st.ino}`)) continue
+      if (st.mtimeMs < now - DEAD_AFTER_MS || goneHere(path)) dead.push(path)
     } catch {
       // removed meanwhile by its own run
     }
   }
   return dead
+}
+
+/**
+ * `<boot id> <pid namespace> <pid>`: who holds the marker. A run in this very
+ * boot and pid namespace whose pid is gone is dead now — a shard rerun right
+ * after an OOM kill need not wait out the heartbeat. Any other marker (another
+ * container, another host, a pid that lives on, maybe reused) is dead only by
+ * the heartbeat rule.
+ */
+function ownerLine(): string {
+  const id = hostIdentity()
+  return id === undefined ? '' : `${id} ${process.pid}\n`
+}
+
+function hostIdentity(): string | undefined {
+  try {
+    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'latin1').trim()
+    const ns = readlinkSync('/proc/self/ns/pid')
+    return /^[\w-]+$/.test(boot) && /^pid:\[\d+\]$/.test(ns) ? `${boot} ${ns}` : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function goneHere(path: string): boolean {
+  const id = hostIdentity()
+  let line: string
+  try {
+    line = readFileSync(path, 'latin1')
+  } catch {
+    return false
+  }
+  const m = /^(\S+ \S+) (\d+)\n$/.exec(line)
+  if (id === undefined || m === null || m[1] !== id) return false
+  try {
+    process.kill(Number(m[2]), 0)
+    return false
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH'
+  }
 }

@@ -12,6 +12,7 @@ import {MSG_SUCCEED} from '../codes/messages.js'
 import {runMountChecks} from './mount-checks.js'
 import {applyDirAttributes} from './dir-attributes.js'
 import {planWork, type PlanInput, type WorkPlan} from '../split/plan.js'
+import {shardOf} from '../split/work-split.js'
 import {isPlaceProblem, listDirBases, makeListDir, removeStaleListDirs} from '../split/list-dir.js'
 import {parseProgressLine, type ProgressSample} from '../rsync/progress.js'
 import type {StopController} from './stop.js'
@@ -64,7 +65,7 @@ export async function runCopy(req: CopyRequest, components: CopyComponents, rt: 
   let verified: Verified | undefined
   const marker = settings.dryRun ? undefined : claimRunMarker(settings.dest)
   try {
-    if (marker !== undefined && marker.dead.length > 0) await sweepAfterKilledRun(settings.src, settings.dest, rt.log)
+    if (marker !== undefined && marker.dead.length > 0) await sweepAfterKilledRun(settings.src, settings.dest, rt.log, ownPart(req.shard))
     loops = await runPlans(plans, req, components, rt, bus)
     const allOk = loops.every((r) => r.exitCode === EXIT.Succeed)
     const finished = allOk && !rt.stop.stopped && !settings.dryRun
@@ -87,9 +88,14 @@ export async function runCopy(req: CopyRequest, components: CopyComponents, rt: 
 }
 
 /** A run into this dest was killed with its rsync (spec §12): its temp files are still there, open by nobody. */
-async function sweepAfterKilledRun(src: string, dest: string, log: Logger): Promise<void> {
-  const removed = await sweepRsyncTemps(src, dest, 0)
+async function sweepAfterKilledRun(src: string, dest: string, log: Logger, owns: ((rel: Buffer) => boolean) | undefined): Promise<void> {
+  const removed = await sweepRsyncTemps(src, dest, 0, owns)
   if (removed.length > 0) log.info(`removed ${removed.length} temporary file(s) a killed run left: ${removed.join(', ')}`)
+}
+
+/** A shard sweeps only the temp files of its own files: the others' may be written by live shards elsewhere. */
+function ownPart(shard: CopyRequest['shard']): ((rel: Buffer) => boolean) | undefined {
+  return shard === undefined ? undefined : (rel) => shardOf(rel, shard.count) === shard.index
 }
 
 /** Spec §3 and §4: everything that can refuse the run before a byte is copied. */
@@ -133,6 +139,7 @@ function runPlans(plans: readonly WorkPlan[], req: CopyRequest, components: Copy
           ...(req.env ? {env: req.env} : {}),
           ...(plan.label ? {label: plan.label} : {}),
           ...(plan.filesFrom === undefined ? {} : {listed: true}),
+          owns: ownPart(req.shard),
           nextAttempt: () => ++attemptCounter,
         },
         {bus, log: rt.log, stop: rt.stop, onStderr: rt.onStderr, onLine, combine},
