@@ -79,7 +79,7 @@ export async function runCopy(req: CopyRequest, components: CopyComponents, rt: 
     marker?.release()
   }
 
-  const outcome = summarize(loops, started, rt.stop, verified)
+  const outcome = summarize(loops, started, rt.stop, verified, plannedTotal(plans))
   if (outcome.exitCode === EXIT.Succeed) rt.log.info(MSG_SUCCEED)
   bus.emit(doneEvent(outcome))
   // a second SIGINT means "now": reports get a short moment, not the whole budget
@@ -121,7 +121,7 @@ async function preflight(req: CopyRequest, components: CopyComponents, rt: CopyR
 function runPlans(plans: readonly WorkPlan[], req: CopyRequest, components: CopyComponents, rt: CopyRuntime, bus: EventBus): Promise<LoopOutcome[]> {
   const {settings} = req
   let attemptCounter = 0
-  const combine = plans.length > 1 ? progressSummer() : undefined
+  const combine = plans.some((p) => p.total !== undefined) ? progressSummer(plans) : undefined
   const onLine = stdoutLogger(req, rt.log)
   const progress = settings.progress || wantsProgress(components)
   return Promise.all(
@@ -214,21 +214,29 @@ function stdoutLogger(req: CopyRequest, log: Logger): ((line: string) => void) |
   }
 }
 
-/** --parallel: one report stream, the workers' latest counters summed. */
-function progressSummer(): (worker: string, sample: ProgressSample) => ProgressSample {
+/**
+ * A split copy: one report stream, the workers' latest counters summed. The
+ * total is the plan's from the start (rsync's own totals count `.` and the
+ * implied directories once per worker, and grow while it scans).
+ */
+function progressSummer(plans: readonly WorkPlan[]): (worker: string, sample: ProgressSample) => ProgressSample {
   const latest = new Map<string, ProgressSample>()
+  const filesTotal = plannedTotal(plans)
   return (worker, sample) => {
     latest.set(worker, sample)
     let filesTransferred = 0
-    let filesTotal = 0
     let bytes = 0
     for (const s of latest.values()) {
       filesTransferred += s.filesTransferred
-      filesTotal += s.filesTotal
       bytes += s.bytes ?? 0
     }
-    return {filesTransferred, filesTotal, bytes}
+    return {filesTransferred, filesTotal: filesTotal ?? [...latest.values()].reduce((n, s) => n + s.filesTotal, 0), bytes}
   }
+}
+
+/** What a split copy's parts count together, as a plain copy counts them; undefined for a plain copy. */
+function plannedTotal(plans: readonly WorkPlan[]): number | undefined {
+  return plans.every((p) => p.total !== undefined) ? plans.reduce((n, p) => n + (p.total ?? 0), 0) : undefined
 }
 
 /**

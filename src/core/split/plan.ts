@@ -17,6 +17,13 @@ export interface WorkPlan {
   src: string
   /** the NUL-separated list of this part, relative to `src` */
   filesFrom?: string
+  /**
+   * The entries this part counts, as a plain copy counts them (spec §9): its
+   * listed entries, plus `.` of a `src/` copy for the part that holds the
+   * directories. rsync's own count also has `.` and the directories a list
+   * implies in every part, so summing those over-counts.
+   */
+  total?: number
   args(ctx: ArgsContext): string[]
 }
 
@@ -48,10 +55,13 @@ export async function planWork(input: PlanInput): Promise<WorkPlan[]> {
   // directory would otherwise lock the others out as non-root); the final directory pass sets the exact modes.
   // A shard has no such pass (directories are shard 0's), so it keeps rsync's own modes.
   const during = input.shard === undefined ? ['--chmod=Du+w'] : []
+  // the directories are list 0's of shard 0 (or of the whole tree); a `src/` copy's `.` comes with them
+  const dot = (i: number) => (prefix === '' && i === 0 && (input.shard === undefined || input.shard.index === 0) ? 1 : 0)
   return used.map((list, i) => ({
     label: shard === undefined ? worker(i) : used.length === 1 ? shard : `${shard} ${worker(i)}`,
     src: baseArg,
     filesFrom: list.path,
+    total: list.count + dot(i),
     args: (ctx: ArgsContext) => buildRsyncArgs({...common(ctx), extraArgs: [...ctx.extraArgs, ...during], src: baseArg, filesFrom: list.path}),
   }))
 }
