@@ -111,7 +111,8 @@ export interface TreeEntry {
   sha256?: string
   /** the link's target bytes, shown like names */
   target?: string
-  mtimeS?: number
+  mtimeS?: number | 'now'
+  blocks?: number
   /** the other paths sharing this file's inode (with `hardLinks`) */
   linkedWith?: string
   uid: number
@@ -132,6 +133,10 @@ export interface SnapshotOptions {
   allTimes?: boolean
   /** which other paths of the tree each multiply linked file shares its inode with (`-H`) */
   hardLinks?: boolean
+  /** files' allocated 512-byte blocks (`-S`, `--preallocate`) */
+  allocation?: boolean
+  /** an mtime at or after this (epoch seconds) reads as "now": two copies made a second apart both leave "now" where rsync sets no time */
+  nowSince?: number
 }
 
 /**
@@ -142,13 +147,14 @@ export interface SnapshotOptions {
 export function snapshotTree(root: string, options: SnapshotOptions = {}): Map<string, TreeEntry> {
   const out = new Map<string, TreeEntry>()
   const inodes = new Map<string, string[]>()
+  const time = (ms: number): number | 'now' => (options.nowSince !== undefined && ms / 1000 >= options.nowSince ? 'now' : Math.floor(ms / 1000))
   const walk = (dir: Buffer, rel: string) => {
     const names = readdirSync(dir, {encoding: 'buffer'}).sort(Buffer.compare)
     for (const name of names) {
       const relPath = rel === '' ? nameKey(name) : `${rel}/${nameKey(name)}`
       const abs = Buffer.concat([dir, Buffer.from('/'), name])
       const st = lstatSync(abs)
-      const base = {mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, ...(options.allTimes && !st.isFile() ? {mtimeS: Math.floor(st.mtimeMs / 1000)} : {})}
+      const base = {mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, ...(options.allTimes && !st.isFile() ? {mtimeS: time(st.mtimeMs)} : {})}
       if (options.hardLinks && !st.isDirectory() && st.nlink > 1) inodes.set(`${st.ino}`, [...(inodes.get(`${st.ino}`) ?? []), relPath])
       if (st.isDirectory()) {
         out.set(relPath, {type: 'dir', ...base})
@@ -157,7 +163,7 @@ export function snapshotTree(root: string, options: SnapshotOptions = {}): Map<s
         out.set(relPath, {type: 'symlink', ...base, target: nameKey(readlinkSync(abs, {encoding: 'buffer'}))})
       } else if (st.isFile()) {
         const sha256 = createHash('sha256').update(readFileSync(abs)).digest('hex')
-        out.set(relPath, {type: 'file', ...base, size: st.size, sha256, mtimeS: Math.floor(st.mtimeMs / 1000)})
+        out.set(relPath, {type: 'file', ...base, size: st.size, sha256, mtimeS: time(st.mtimeMs), ...(options.allocation ? {blocks: st.blocks} : {})})
       } else {
         out.set(relPath, {type: 'other', ...base})
       }
@@ -165,7 +171,7 @@ export function snapshotTree(root: string, options: SnapshotOptions = {}): Map<s
   }
   if (options.allTimes) {
     const st = lstatSync(root)
-    out.set('.', {type: 'dir', mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtimeS: Math.floor(st.mtimeMs / 1000)})
+    out.set('.', {type: 'dir', mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtimeS: time(st.mtimeMs)})
   }
   walk(Buffer.from(root), '')
   for (const group of inodes.values()) {

@@ -1,6 +1,6 @@
 /** The argv rsync gets and what a config may add to it (spec §5), in process. */
 import {describe, expect, test} from 'vitest'
-import {buildRsyncArgs, pathValuedOption, validateExtraArgs} from '../../src/core/rsync/args.js'
+import {buildRsyncArgs, pathValuedOption, splitUnsafeOption, validateExtraArgs} from '../../src/core/rsync/args.js'
 import {thrown} from '../helpers/thrown.js'
 
 describe('buildRsyncArgs: the exact argv', () => {
@@ -92,5 +92,18 @@ describe('pathValuedOption', () => {
     ['log-file=/x', false],
   ])('%j → %s', (arg, expected) => {
     expect(pathValuedOption(arg)).toBe(expected)
+  })
+})
+
+describe('splitUnsafeOption: what a split copy refuses, and why (the rest is checked in split-options.test.ts)', () => {
+  test('names the first refused option, long or bundled short, with its reason', () => {
+    expect(splitUnsafeOption(['--bwlimit=10', '--exclude=*.tmp'])).toEqual({arg: '--exclude=*.tmp', why: expect.stringContaining('excludes its directory')})
+    expect(splitUnsafeOption(['-zH'])).toEqual({arg: '-zH', why: expect.stringContaining('links of one file')})
+    expect(splitUnsafeOption(['--max-size=1k', '--min-size=1', '-S'])).toBeUndefined()
+  })
+
+  test('--no-perms only as non-root: root needs no writable directories while the workers run', () => {
+    expect(splitUnsafeOption(['--no-perms'], true)).toBeUndefined()
+    expect(splitUnsafeOption(['--no-perms'], false)).toEqual({arg: '--no-perms', why: expect.stringContaining('non-root')})
   })
 })

@@ -1,7 +1,7 @@
 import {configError} from '../codes/errors.js'
 
 /** Long options a config may pass through (`--name` or `--name=value`). */
-const ALLOWED_LONG = new Set([
+export const ALLOWED_LONG: ReadonlySet<string> = new Set([
   'acls',
   'append',
   'append-verify',
@@ -80,7 +80,7 @@ const ALLOWED_LONG = new Set([
 ])
 
 /** Short options a config may pass through, alone or bundled (`-HAX`). */
-const ALLOWED_SHORT = new Set(['H', 'A', 'X', 'S', 'c', 'z', 'x', 'L', 'u', 'W', 'E', 'D', 'O', 'J', 'U', 'b', 'y'])
+export const ALLOWED_SHORT: ReadonlySet<string> = new Set(['H', 'A', 'X', 'S', 'c', 'z', 'x', 'L', 'u', 'W', 'E', 'D', 'O', 'J', 'U', 'b', 'y'])
 
 /** Why an option is refused, so the error says something useful. */
 const REFUSED: Record<string, string> = {
@@ -200,39 +200,65 @@ export function buildRsyncArgs(input: RsyncArgsInput): string[] {
 }
 
 /**
- * Options that change which files a copy transfers or deletes, or how links
- * are grouped. A split copy (--parallel, --shard) lists its files itself, so
- * with any of these it would not equal a plain copy (spec §9): such a
- * combination is refused before anything is copied.
+ * Options a split copy (--parallel, --shard) cannot honour: it lists its
+ * files itself and each worker's rsync sees only its own part, so with these
+ * it would not equal a plain copy (spec §9). Such a combination is refused
+ * before anything is copied, saying why. `test/engine/split-options.test.ts`
+ * checks every other allow-listed option against a plain copy.
  */
-const SPLIT_UNSAFE_LONG = new Set([
-  'exclude',
-  'include',
-  'filter',
-  'exclude-from',
-  'include-from',
-  'delete',
-  'delete-after',
-  'delete-before',
-  'delete-delay',
-  'delete-during',
-  'delete-excluded',
-  'max-delete',
-  'hard-links',
-  'copy-links',
-  'copy-unsafe-links',
-  'safe-links',
-  'max-size',
-  'min-size',
-  'prune-empty-dirs',
-  'one-file-system',
-])
-const SPLIT_UNSAFE_SHORT = new Set(['H', 'L', 'x'])
+const FILTERS = 'the split lists every file, and rsync copies a listed file even when a rule excludes its directory'
+const DELETES = 'each worker sees only its own part and would delete the rest'
+const SPLIT_UNSAFE_LONG: Record<string, string> = {
+  exclude: FILTERS,
+  include: FILTERS,
+  filter: FILTERS,
+  'exclude-from': FILTERS,
+  'include-from': FILTERS,
+  'delete-excluded': DELETES,
+  delete: DELETES,
+  'delete-after': DELETES,
+  'delete-before': DELETES,
+  'delete-delay': DELETES,
+  'delete-during': DELETES,
+  'max-delete': 'the limit would count per worker, not per copy',
+  'hard-links': 'the links of one file may land in different parts, and each part would copy them as separate files',
+  'copy-links': 'a listed symlink to a directory would become the directory without its contents',
+  'copy-unsafe-links': 'a listed symlink to a directory would become the directory without its contents',
+  'safe-links': 'a listed symlink to a directory would become the directory without its contents',
+  'prune-empty-dirs': "a part would prune the directories that hold only another part's files",
+  'one-file-system': 'the split lists files on other file systems too, and rsync copies what it is given',
+}
+const SPLIT_UNSAFE_SHORT: Record<string, string> = {
+  H: SPLIT_UNSAFE_LONG['hard-links']!,
+  L: SPLIT_UNSAFE_LONG['copy-links']!,
+  x: SPLIT_UNSAFE_LONG['one-file-system']!,
+}
+/**
+ * As non-root a split copy keeps directories owner-writable while its workers
+ * run and gives them their modes in a last pass; with --no-perms that pass
+ * sets no modes, so the directories would keep a write bit a plain copy does
+ * not give them.
+ */
+const SPLIT_UNSAFE_NON_ROOT: Record<string, string> = {
+  'no-perms': 'as non-root, directories stay owner-writable while the workers run and no pass may set their modes afterwards',
+}
 
-/** The first extra argument a split copy cannot honour, or undefined. */
-export function splitUnsafeOption(args: readonly string[]): string | undefined {
-  return args.find((arg) => {
-    if (arg.startsWith('--')) return SPLIT_UNSAFE_LONG.has(arg.slice(2).split('=')[0] ?? '')
-    return arg.startsWith('-') && [...arg.slice(1)].some((letter) => SPLIT_UNSAFE_SHORT.has(letter))
-  })
+export interface SplitRefusal {
+  arg: string
+  why: string
+}
+
+/** The first extra argument a split copy cannot honour (as root, or not), and why; undefined when there is none. */
+export function splitUnsafeOption(args: readonly string[], root = true): SplitRefusal | undefined {
+  for (const arg of args) {
+    if (arg.startsWith('--')) {
+      const name = arg.slice(2).split('=')[0] ?? ''
+      const why = SPLIT_UNSAFE_LONG[name] ?? (root ? undefined : SPLIT_UNSAFE_NON_ROOT[name])
+      if (why !== undefined) return {arg, why}
+    } else if (arg.startsWith('-')) {
+      const letter = [...arg.slice(1)].find((l) => SPLIT_UNSAFE_SHORT[l] !== undefined)
+      if (letter !== undefined) return {arg, why: SPLIT_UNSAFE_SHORT[letter]!}
+    }
+  }
+  return undefined
 }

@@ -69,7 +69,9 @@ export async function runCopy(req: CopyRequest, components: CopyComponents, rt: 
     loops = await runPlans(plans, req, components, rt, bus)
     const allOk = loops.every((r) => r.exitCode === EXIT.Succeed)
     const finished = allOk && !rt.stop.stopped && !settings.dryRun
-    if (finished) {
+    // a plain copy that ends with errors (23: some files not transferred) still gives every directory its attributes
+    const ended = !rt.stop.stopped && !settings.dryRun && !loops.some((l) => l.attempts.at(-1)?.class === 'usage')
+    if (ended) {
       const pass = await dirPass(plans, req, components, rt, loops)
       if (pass !== undefined) loops = [...loops, pass]
     }
@@ -103,10 +105,10 @@ async function preflight(req: CopyRequest, components: CopyComponents, rt: CopyR
   const {settings} = req
   validateRunInput({src: settings.src, dest: settings.dest, progress: settings.progress, stderr: settings.stderr, reportAddr: settings.reportAddr})
   validateExtraArgs(req.extraArgs)
-  const unsafe = req.parallel > 1 || req.shard !== undefined ? splitUnsafeOption(req.extraArgs) : undefined
+  const unsafe = req.parallel > 1 || req.shard !== undefined ? splitUnsafeOption(req.extraArgs, process.getuid?.() === 0) : undefined
   if (unsafe !== undefined) {
     throw usageError(
-      `rsync option ${JSON.stringify(unsafe)} cannot be combined with --parallel/--shard: a split copy lists its files itself and would not equal a plain copy`,
+      `rsync option ${JSON.stringify(unsafe.arg)} cannot be combined with --parallel/--shard: ${unsafe.why}, so the split copy would not equal a plain copy`,
       'run without --parallel/--shard, or drop the option',
     )
   }

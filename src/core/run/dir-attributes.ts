@@ -20,34 +20,18 @@ export interface DirPassInput {
   attempt: number
 }
 
-/** Options that decide which attributes a directory gets, so the pass gives them as a plain copy would. */
-const ATTRIBUTE_LONG = new Set([
-  'chmod',
-  'chown',
-  'no-perms',
-  'no-owner',
-  'no-group',
-  'no-times',
-  'omit-dir-times',
-  'numeric-ids',
-  'acls',
-  'xattrs',
-  'super',
-  'fake-super',
-])
-const ATTRIBUTE_SHORT = new Set(['A', 'X', 'O'])
+/**
+ * The pass runs with the copy's own options, so a directory gets what the
+ * plain copy would give it: `--chmod`, `--no-perms`, `-O`, but also
+ * `--backup` (which implies `--omit-dir-times`), `-K` and `--ignore-existing`
+ * (a symlink in dest where the source has a directory stays), `--iconv`.
+ * Never the ones that delete: with every file filtered out, `--delete` would
+ * remove them all and `--prune-empty-dirs` every directory.
+ */
+const NOT_IN_PASS = /^--(?:delete|max-delete|prune-empty-dirs|log-file|stats)/
 
-export function attributeArgs(extraArgs: readonly string[]): string[] {
-  const out: string[] = []
-  for (const arg of extraArgs) {
-    if (arg.startsWith('--')) {
-      if (ATTRIBUTE_LONG.has(arg.slice(2).split('=')[0] ?? '')) out.push(arg)
-    } else if (arg.startsWith('-')) {
-      const letters = [...arg.slice(1)].filter((l) => ATTRIBUTE_SHORT.has(l)).join('')
-      if (letters !== '') out.push(`-${letters}`)
-    }
-  }
-  return out
+export function passArgs(extraArgs: readonly string[]): string[] {
+  return extraArgs.filter((arg) => !NOT_IN_PASS.test(arg))
 }
 
 /**
@@ -61,10 +45,11 @@ export function attributeArgs(extraArgs: readonly string[]): string[] {
  * pass's own counts are not the copy's.
  */
 export async function applyDirAttributes(input: DirPassInput): Promise<LoopOutcome | undefined> {
+  // after the copy's own filters, so theirs decide first
   const scope = input.scope === 'tree' ? ['-r', '--filter=+ */', '--filter=- *'] : ['-d', '--filter=- *']
   const raw = await runRsyncAttempt({
     rsyncPath: input.rsyncPath,
-    args: ['-lptgo', ...scope, ...attributeArgs(input.extraArgs), '--', input.src, input.dest],
+    args: ['-lptgo', ...passArgs(input.extraArgs), ...scope, '--', input.src, input.dest],
     stderrTailBytes: 16 * 1024,
     graceMs: input.graceMs,
     stop: input.stop,

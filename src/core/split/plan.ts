@@ -51,10 +51,11 @@ export async function planWork(input: PlanInput): Promise<WorkPlan[]> {
   const baseArg = base.endsWith('/') ? base : `${base}/`
   const shard = input.shard ? `shard ${input.shard.index}/${input.shard.count}` : undefined
   const worker = (i: number) => `worker ${i + 1}/${used.length}`
-  // Workers write into directories another worker created: keep them owner-writable while copying (a 0555 source
-  // directory would otherwise lock the others out as non-root); the final directory pass sets the exact modes.
+  // Workers write into directories another worker created: as non-root, keep them owner-writable while copying (a
+  // 0555 source directory would otherwise lock the others out); the final directory pass sets the exact modes. Root
+  // needs no write bit, and without the chmod a copy with --no-perms gives directories exactly a plain copy's modes.
   // A shard has no such pass (directories are shard 0's), so it keeps rsync's own modes.
-  const during = input.shard === undefined ? ['--chmod=Du+w'] : []
+  const during = input.shard === undefined && process.getuid?.() !== 0 ? ['--chmod=Du+w'] : []
   // the directories are list 0's of shard 0 (or of the whole tree); a `src/` copy's `.` comes with them
   const dot = (i: number) => (prefix === '' && i === 0 && (input.shard === undefined || input.shard.index === 0) ? 1 : 0)
   return used.map((list, i) => ({
