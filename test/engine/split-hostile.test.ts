@@ -57,6 +57,21 @@ describe.each([
     expect(leftovers(dest)).toEqual([])
   })
 
+  test('-H: --parallel 4 and four concurrent shards keep the hard-link pair, as a plain -H copy does', async () => {
+    const hard = {extraArgs: ['-H']}
+    const ref = join(ws.root, 'out/plain-H')
+    const first = await copy(ws, ref, hard, src())
+    expect(first.exitCode, first.reason).toBe(0)
+    expect(diffTrees(ws.src, top(ref), {...exact, ignore: (rel) => rel === 'fifo'})).toEqual([])
+    const parallel = join(ws.root, 'out/parallel-H')
+    expect((await copy(ws, parallel, {...hard, parallel: 4}, src())).exitCode).toBe(0)
+    expect(diffTrees(top(ref), top(parallel), exact)).toEqual([])
+    const shards = join(ws.root, 'out/shards-H')
+    const outcomes = await Promise.all([0, 1, 2, 3].map((index) => copy(ws, shards, {...hard, shard: {index, count: 4}}, src())))
+    expect(outcomes.map((o) => o.exitCode)).toEqual([0, 0, 0, 0])
+    expect(diffTrees(top(ref), top(shards), exact)).toEqual([])
+  })
+
   test('four shards one after the other, each with --parallel 2, equal the plain copy', async () => {
     const dest = join(ws.root, 'out/shards-sequential')
     for (const index of [3, 1, 0, 2]) {

@@ -98,7 +98,8 @@ describe('pathValuedOption', () => {
 describe('splitUnsafeOption: what a split copy refuses, and why (the rest is checked in split-options.test.ts)', () => {
   test('names the first refused option, long or bundled short, with its reason', () => {
     expect(splitUnsafeOption(['--bwlimit=10', '--exclude=*.tmp'])).toEqual({arg: '--exclude=*.tmp', why: expect.stringContaining('excludes its directory')})
-    expect(splitUnsafeOption(['-zH'])).toEqual({arg: '-zH', why: expect.stringContaining('links of one file')})
+    expect(splitUnsafeOption(['-zL'])).toEqual({arg: '-zL', why: expect.stringContaining('symlink to a directory')})
+    expect(splitUnsafeOption(['-H', '--hard-links'])).toBeUndefined()
     expect(splitUnsafeOption(['--max-size=1k', '--min-size=1', '-S'])).toBeUndefined()
   })
 

@@ -221,7 +221,6 @@ const SPLIT_UNSAFE_LONG: Record<string, string> = {
   'delete-delay': DELETES,
   'delete-during': DELETES,
   'max-delete': 'the limit would count per worker, not per copy',
-  'hard-links': 'the links of one file may land in different parts, and each part would copy them as separate files',
   'copy-links': 'a listed symlink to a directory would become the directory without its contents',
   'copy-unsafe-links': 'a listed symlink to a directory would become the directory without its contents',
   'safe-links': 'a listed symlink to a directory would become the directory without its contents',
@@ -229,7 +228,6 @@ const SPLIT_UNSAFE_LONG: Record<string, string> = {
   'one-file-system': 'the split lists files on other file systems too, and rsync copies what it is given',
 }
 const SPLIT_UNSAFE_SHORT: Record<string, string> = {
-  H: SPLIT_UNSAFE_LONG['hard-links']!,
   L: SPLIT_UNSAFE_LONG['copy-links']!,
   x: SPLIT_UNSAFE_LONG['one-file-system']!,
 }
@@ -261,4 +259,9 @@ export function splitUnsafeOption(args: readonly string[], root = true): SplitRe
     }
   }
   return undefined
+}
+
+/** Whether the extra arguments ask rsync to keep hard links (-H), so the split keeps each link group in one part. */
+export function wantsHardLinks(args: readonly string[]): boolean {
+  return args.some((arg) => arg === '--hard-links' || (/^-[^-]/.test(arg) && arg.includes('H')))
 }

@@ -3,7 +3,7 @@ import {rm} from 'node:fs/promises'
 import type {ClassifyRule, CopyEvent, Logger, MountCheck, Reporter, RetryPolicy, RunSettings} from '../../plugin-api.js'
 import {runAttemptLoop, type LoopOutcome} from './attempt-loop.js'
 import {ensureDestDir} from './dest-dir.js'
-import {DRY_RUN_PREFIX, splitUnsafeOption, validateExtraArgs} from '../rsync/args.js'
+import {DRY_RUN_PREFIX, splitUnsafeOption, validateExtraArgs, wantsHardLinks} from '../rsync/args.js'
 import {EventBus} from './events.js'
 import {exitForErrno} from '../codes/errno.js'
 import {splitError, usageError} from '../codes/errors.js'
@@ -57,7 +57,11 @@ export async function runCopy(req: CopyRequest, components: CopyComponents, rt: 
   const {settings} = req
   const runId = randomHex(6)
   const started = Date.now()
-  const {plans, listDir} = await planOrFail({src: settings.src, parallel: req.parallel, shard: req.shard}, settings.dest, rt.log)
+  const {plans, listDir} = await planOrFail(
+    {src: settings.src, parallel: req.parallel, shard: req.shard, hardLinks: wantsHardLinks(req.extraArgs)},
+    settings.dest,
+    rt.log,
+  )
   const bus = new EventBus(components.reporters, rt.log)
   bus.emit({type: 'start', runId, src: settings.src, dest: settings.dest})
 

@@ -32,6 +32,8 @@ export interface PlanInput {
   parallel: number
   shard?: {index: number; count: number} | undefined
   listDir: string
+  /** -H: every name of a hard-linked file goes to the part of its first name */
+  hardLinks?: boolean
 }
 
 /** One plan for a plain copy; N `--files-from` plans for --parallel N, over shard i's part with --shard i/N too. */
@@ -41,9 +43,9 @@ export async function planWork(input: PlanInput): Promise<WorkPlan[]> {
 
   const {base, prefix} = splitBase(input.src)
   const lists = Array.from({length: input.parallel}, (_, i) => new FileList(join(input.listDir, `list-${i}`)))
-  const balance = balancer(lists)
+  const balance = balancer(lists, input.hardLinks)
   try {
-    walkTree(base, prefix, input.shard ? inShard(input.shard.index, input.shard.count, balance) : balance)
+    walkTree(base, prefix, input.shard ? inShard(input.shard.index, input.shard.count, balance, input.hardLinks) : balance)
   } finally {
     for (const list of lists) list.close()
   }
