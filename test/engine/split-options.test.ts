@@ -1,7 +1,7 @@
 /**
  * Spec §9, option by option: for every option of the `rsync.extraArgs`
- * allow-list, a plain copy and a `--parallel 2` copy of a small tree that
- * exercises it, into dests that already hold something (files to delete, to
+ * allow-list, a plain copy, a `--parallel 2` copy and two concurrent shards
+ * of a small tree that exercises it, into dests that already hold something (files to delete, to
  * update, to append to, a symlinked directory). The split copy must leave
  * dest exactly as the plain one did with the same exit code, or be refused
  * with 22 before copying. The table in docs/reliability.md is this test's
@@ -106,7 +106,8 @@ function prepare(dest: string): void {
 interface Row {
   option: string
   plain: number
-  split: string
+  parallel: string
+  shards: string
 }
 
 const DOC = join(ROOT, 'docs/reliability.md')
@@ -114,7 +115,7 @@ const HEADING = '## Split copies and rsync options'
 const options = [...[...ALLOWED_LONG].sort(), ...ALLOWED_SHORT]
 const rows = new Map<string, Row>()
 
-describe('every allow-listed rsync option: a --parallel 2 copy equals the plain copy, or is refused with 22', () => {
+describe('every allow-listed rsync option: --parallel 2 and two shards equal the plain copy, or are refused with 22', () => {
   let ws: Workspace
   let since: number
   beforeAll(() => {
@@ -122,9 +123,11 @@ describe('every allow-listed rsync option: a --parallel 2 copy equals the plain 
     since = Math.floor(Date.now() / 1000) - 1
   })
 
-  async function copy(dest: string, request: Partial<CopyRequest>) {
-    mkdirSync(dest, {recursive: true})
-    prepare(dest)
+  async function copy(dest: string, request: Partial<CopyRequest>, fresh = true) {
+    if (fresh) {
+      mkdirSync(dest, {recursive: true})
+      prepare(dest)
+    }
     const h = await harness({src: `${ws.src}/`, dest}, {...request, parallel: request.parallel ?? 1})
     try {
       return {exitCode: (await h.run()).exitCode, refusal: undefined}
@@ -137,33 +140,42 @@ describe('every allow-listed rsync option: a --parallel 2 copy equals the plain 
   test.concurrent.each(options)('%s', async (option) => {
     const arg = argFor(option, ws)
     const name = option.replace(/[^\w-]/g, '_')
-    const plainDest = join(ws.root, `out/plain-${name}`)
-    const splitDest = join(ws.root, `out/split-${name}`)
-    const plain = await copy(plainDest, {extraArgs: [arg]})
+    const dest = (kind: string) => join(ws.root, `out/${kind}-${name}`)
+    const exact = {allTimes: true, hardLinks: true, allocation: true, nowSince: since}
+    const plain = await copy(dest('plain'), {extraArgs: [arg]})
     expect(plain.refusal).toBeUndefined()
-    const split = await copy(splitDest, {extraArgs: [arg], parallel: 2})
+    const split = await copy(dest('parallel'), {extraArgs: [arg], parallel: 2})
     if (split.refusal !== undefined) {
       expect(split.exitCode).toBe(22)
       // refused before anything was copied: dest is as prepared
-      const prepared = join(ws.root, `out/prepared-${name}`)
-      mkdirSync(prepared)
-      prepare(prepared)
-      expect(listTree(splitDest)).toEqual(listTree(prepared))
-      rows.set(option, {option: arg, plain: plain.exitCode, split: 'refused (22)'})
+      mkdirSync(dest('prepared'))
+      prepare(dest('prepared'))
+      expect(listTree(dest('parallel'))).toEqual(listTree(dest('prepared')))
+      expect((await copy(dest('shards'), {extraArgs: [arg], shard: {index: 0, count: 2}})).exitCode).toBe(22)
+      rows.set(option, {option: arg, plain: plain.exitCode, parallel: 'refused (22)', shards: 'refused (22)'})
       return
     }
     expect(split.exitCode, `exit code with ${arg}`).toBe(plain.exitCode)
-    expect(diffTrees(plainDest, splitDest, {allTimes: true, hardLinks: true, allocation: true, nowSince: since}), arg).toEqual([])
-    expect(leftovers(splitDest)).toEqual([])
-    rows.set(option, {option: arg, plain: plain.exitCode, split: `equal (${split.exitCode})`})
+    expect(diffTrees(dest('plain'), dest('parallel'), exact), arg).toEqual([])
+    expect(leftovers(dest('parallel'))).toEqual([])
+
+    // two shards at once into one dest: the most severe of their codes is the plain copy's
+    mkdirSync(dest('shards'))
+    prepare(dest('shards'))
+    const shards = await Promise.all([0, 1].map((index) => copy(dest('shards'), {extraArgs: [arg], shard: {index, count: 2}}, false)))
+    const worst = shards.map((o) => o.exitCode).find((c) => c !== 0) ?? 0
+    expect(shards.map((o) => o.refusal)).toEqual([undefined, undefined])
+    expect(worst, `shard exit codes with ${arg}: ${shards.map((o) => o.exitCode).join(', ')}`).toBe(plain.exitCode)
+    expect(diffTrees(dest('plain'), dest('shards'), exact), `2 shards, ${arg}`).toEqual([])
+    rows.set(option, {option: arg, plain: plain.exitCode, parallel: `equal (${split.exitCode})`, shards: `equal (${shards.map((o) => o.exitCode).join(', ')})`})
   })
 
   afterAll(() => {
     if (rows.size !== options.length) return // a case failed: its own failure says why
     const table = [
-      '| option (as tested) | plain copy exit | `--parallel 2` |',
-      '|---|---|---|',
-      ...options.map((o) => rows.get(o)!).map((r) => `| \`${r.option.replace(ws.root, '…')}\` | ${r.plain} | ${r.split} |`),
+      '| option (as tested) | plain copy exit | `--parallel 2` | `--shard 0/2` and `1/2` at once (exit codes) |',
+      '|---|---|---|---|',
+      ...options.map((o) => rows.get(o)!).map((r) => `| \`${r.option.replace(ws.root, '…')}\` | ${r.plain} | ${r.parallel} | ${r.shards} |`),
     ].join('\n')
     const doc = readFileSync(DOC, 'utf8')
     const start = doc.indexOf(HEADING)
@@ -179,4 +191,4 @@ describe('every allow-listed rsync option: a --parallel 2 copy equals the plain 
   })
 })
 
-const INTRO = `Produced and checked by \`test/engine/split-options.test.ts\`: for every option of the \`rsync.extraArgs\` allow-list (read from \`src/core/rsync/args.ts\`), a plain copy and a \`--parallel 2\` copy of a tree with what the option acts on (filtered names, hard links, symlinks inside and outside the tree, a dangling one, a FIFO, a 0555 directory, a sparse file, a non-UTF-8 name) into a dest that already holds entries only in dest, a newer and a shorter version of two files and a symlink where the source has a directory. "equal (n)": the split copy left dest exactly as the plain copy did (names as bytes, modes, owners, contents, allocation, hard links, file, directory and link mtimes) with the same exit code n. "refused (22)": the combination is refused before anything is copied.`
+const INTRO = `Produced and checked by \`test/engine/split-options.test.ts\`: for every option of the \`rsync.extraArgs\` allow-list (read from \`src/core/rsync/args.ts\`), a plain copy, a \`--parallel 2\` copy and two shards (\`--shard 0/2\` and \`1/2\` at once, into one dest) of a tree with what the option acts on (filtered names, hard links, symlinks inside and outside the tree, a dangling one, a FIFO, a 0555 directory, a sparse file, a non-UTF-8 name) into a dest that already holds entries only in dest, a newer and a shorter version of two files and a symlink where the source has a directory. "equal (n)": the split copy left dest exactly as the plain copy did (names as bytes, modes, owners, contents, allocation, hard links, file, directory and link mtimes) with the same exit code n (for the shards: each shard's code; the most severe is the plain copy's). "refused (22)": the combination is refused before anything is copied.`
