@@ -75,6 +75,7 @@ function fill(src: string): void {
   symlinkSync('top.txt', join(src, 'link-in'))
   symlinkSync('sub', join(src, 'link-dir'))
   symlinkSync('../outside.txt', join(src, 'link-out'))
+  symlinkSync('../top.txt', join(src, 'sub/up'))
   symlinkSync('nowhere', join(src, 'dangling'))
   execFileSync('mkfifo', [join(src, 'fifo')])
   execFileSync('truncate', ['-s', '1M', join(src, 'sparse.img')])
@@ -83,7 +84,7 @@ function fill(src: string): void {
   let i = 0
   for (const rel of ['top.txt', 'changed.txt', 'grow.txt', 'big.bin', 'small.tmp', 'sub/inner.txt', 'sub/deeper/x.tmp', 'kd/f.txt', 'ro-dir/f.txt'])
     old(join(src, rel), i++)
-  for (const rel of ['exec.sh', 'hard-1', 'link-in', 'link-dir', 'link-out', 'dangling', 'fifo', 'sparse.img']) old(join(src, rel), i++)
+  for (const rel of ['exec.sh', 'hard-1', 'link-in', 'link-dir', 'link-out', 'sub/up', 'dangling', 'fifo', 'sparse.img']) old(join(src, rel), i++)
   for (const rel of ['sub/deeper', 'sub', 'empty-dir', 'kd', 'ro-dir', '.']) old(join(src, rel), i++)
 }
 
@@ -112,7 +113,21 @@ interface Row {
 
 const DOC = join(ROOT, 'docs/reliability.md')
 const HEADING = '## Split copies and rsync options'
-const options = [...[...ALLOWED_LONG].sort(), ...ALLOWED_SHORT]
+/** Every allow-listed option alone, then the combinations where a split copy does more than pass an option on. */
+const options = [
+  ...[...ALLOWED_LONG].sort(),
+  ...ALLOWED_SHORT,
+  ...[
+    '--delete -b',
+    '--delete --backup-dir',
+    '--delete --max-size',
+    '--delete-excluded --min-size',
+    '--delete -H',
+    '--delete --keep-dirlinks',
+    '--delete --ignore-existing',
+    '--delete -u',
+  ],
+]
 const rows = new Map<string, Row>()
 
 describe('every allow-listed rsync option: --parallel 2 and two shards equal the plain copy, or are refused with 22', () => {
@@ -138,37 +153,55 @@ describe('every allow-listed rsync option: --parallel 2 and two shards equal the
   }
 
   test.concurrent.each(options)('%s', async (option) => {
-    const arg = argFor(option, ws)
+    const args = option.split(' ').map((o) => argFor(o.replace(/^--?/, ''), ws))
+    const arg = args.join(' ')
     const name = option.replace(/[^\w-]/g, '_')
     const dest = (kind: string) => join(ws.root, `out/${kind}-${name}`)
-    const exact = {allTimes: true, hardLinks: true, allocation: true, nowSince: since}
-    const plain = await copy(dest('plain'), {extraArgs: [arg]})
+    const plain = await copy(dest('plain'), {extraArgs: args})
     expect(plain.refusal).toBeUndefined()
-    const split = await copy(dest('parallel'), {extraArgs: [arg], parallel: 2})
-    if (split.refusal !== undefined) {
-      expect(split.exitCode).toBe(22)
-      // refused before anything was copied: dest is as prepared
-      mkdirSync(dest('prepared'))
-      prepare(dest('prepared'))
-      expect(listTree(dest('parallel'))).toEqual(listTree(dest('prepared')))
-      expect((await copy(dest('shards'), {extraArgs: [arg], shard: {index: 0, count: 2}})).exitCode).toBe(22)
-      rows.set(option, {option: arg, plain: plain.exitCode, parallel: 'refused (22)', shards: 'refused (22)'})
-      return
-    }
-    expect(split.exitCode, `exit code with ${arg}`).toBe(plain.exitCode)
-    expect(diffTrees(dest('plain'), dest('parallel'), exact), arg).toEqual([])
-    expect(leftovers(dest('parallel'))).toEqual([])
-
+    const parallel = await judge(dest('parallel'), plain.exitCode, arg, () => copy(dest('parallel'), {extraArgs: args, parallel: 2}, false).then((o) => [o]))
     // two shards at once into one dest: the most severe of their codes is the plain copy's
-    mkdirSync(dest('shards'))
-    prepare(dest('shards'))
-    const shards = await Promise.all([0, 1].map((index) => copy(dest('shards'), {extraArgs: [arg], shard: {index, count: 2}}, false)))
-    const worst = shards.map((o) => o.exitCode).find((c) => c !== 0) ?? 0
-    expect(shards.map((o) => o.refusal)).toEqual([undefined, undefined])
-    expect(worst, `shard exit codes with ${arg}: ${shards.map((o) => o.exitCode).join(', ')}`).toBe(plain.exitCode)
-    expect(diffTrees(dest('plain'), dest('shards'), exact), `2 shards, ${arg}`).toEqual([])
-    rows.set(option, {option: arg, plain: plain.exitCode, parallel: `equal (${split.exitCode})`, shards: `equal (${shards.map((o) => o.exitCode).join(', ')})`})
+    const shards = await judge(dest('shards'), plain.exitCode, arg, () =>
+      Promise.all([0, 1].map((index) => copy(dest('shards'), {extraArgs: args, shard: {index, count: 2}}, false))),
+    )
+    rows.set(option, {option: arg, plain: plain.exitCode, parallel, shards})
   })
+
+  test('--delete: a non-empty directory in dest where the source has a file is replaced, as in a plain copy', async () => {
+    const runs = await Promise.all(
+      (['plain', 'parallel'] as const).map(async (kind) => {
+        const at = join(ws.root, `out/conflict-${kind}`)
+        mkdirSync(join(at, 'top.txt/inside'), {recursive: true})
+        writeFileSync(join(at, 'top.txt/inside/f'), 'in the way\n')
+        return {at, outcome: await copy(at, {extraArgs: ['--delete'], parallel: kind === 'plain' ? 1 : 2}, false)}
+      }),
+    )
+    expect(runs.map((r) => r.outcome.exitCode)).toEqual([0, 0])
+    expect(diffTrees(runs[0]!.at, runs[1]!.at, {allTimes: true, hardLinks: true, nowSince: since})).toEqual([])
+    expect(readFileSync(join(runs[1]!.at, 'top.txt'), 'utf8')).toBe('top\n')
+  })
+
+  /** Runs a split copy into a freshly prepared `at`: "refused (22)" with dest untouched, or "equal (codes)" with dest as the plain copy's. */
+  async function judge(at: string, plainExit: number, arg: string, run: () => Promise<Array<{exitCode: number; refusal: string | undefined}>>) {
+    const plainDest = at.replace(/\/(parallel|shards)-/, '/plain-')
+    mkdirSync(at)
+    prepare(at)
+    const outcomes = await run()
+    const refused = outcomes.filter((o) => o.refusal !== undefined)
+    if (refused.length > 0) {
+      expect(refused.map((o) => o.exitCode)).toEqual(outcomes.map(() => 22))
+      const prepared = `${at}-prepared`
+      mkdirSync(prepared)
+      prepare(prepared)
+      expect(listTree(at), 'refused before anything was copied').toEqual(listTree(prepared))
+      return 'refused (22)'
+    }
+    const codes = outcomes.map((o) => o.exitCode)
+    expect(codes.find((c) => c !== 0) ?? 0, `exit codes with ${arg}: ${codes.join(', ')}`).toBe(plainExit)
+    expect(diffTrees(plainDest, at, {allTimes: true, hardLinks: true, allocation: true, nowSince: since}), `${at}: ${arg}`).toEqual([])
+    expect(leftovers(at)).toEqual([])
+    return `equal (${codes.join(', ')})`
+  }
 
   afterAll(() => {
     if (rows.size !== options.length) return // a case failed: its own failure says why

@@ -3,14 +3,14 @@ import {rm} from 'node:fs/promises'
 import type {ClassifyRule, CopyEvent, Logger, MountCheck, Reporter, RetryPolicy, RunSettings} from '../../plugin-api.js'
 import {runAttemptLoop, type LoopOutcome} from './attempt-loop.js'
 import {ensureDestDir} from './dest-dir.js'
-import {DRY_RUN_PREFIX, splitUnsafeOption, validateExtraArgs, wantsHardLinks} from '../rsync/args.js'
+import {deletes, DRY_RUN_PREFIX, splitUnsafeOption, validateExtraArgs, wantsHardLinks} from '../rsync/args.js'
 import {EventBus} from './events.js'
 import {exitForErrno} from '../codes/errno.js'
 import {splitError, usageError} from '../codes/errors.js'
 import {EXIT} from '../codes/exit.js'
 import {MSG_SUCCEED} from '../codes/messages.js'
 import {runMountChecks} from './mount-checks.js'
-import {applyDirAttributes} from './dir-attributes.js'
+import {applyDeletes, applyDirAttributes} from './dir-attributes.js'
 import {planWork, type PlanInput, type WorkPlan} from '../split/plan.js'
 import {shardOf} from '../split/work-split.js'
 import {isPlaceProblem, listDirBases, makeListDir, removeStaleListDirs} from '../split/list-dir.js'
@@ -70,9 +70,19 @@ export async function runCopy(req: CopyRequest, components: CopyComponents, rt: 
   const marker = settings.dryRun ? undefined : claimRunMarker(settings.dest)
   try {
     if (marker !== undefined && marker.dead.length > 0) await sweepAfterKilledRun(settings.src, settings.dest, rt.log, ownPart(req.shard))
-    loops = await runPlans(plans, req, components, rt, bus)
+    const deleting = plans.length > 1 && req.shard === undefined && !settings.dryRun ? deleteTiming(req.extraArgs) : undefined
+    if (deleting === 'first') {
+      const pass = await applyDeletes(passInput(req, components, rt, loops))
+      if (pass !== undefined) loops = [pass]
+    }
+    if (!rt.stop.stopped) loops = [...loops, ...(await runPlans(plans, req, components, rt, bus, loops.length))]
     const allOk = loops.every((r) => r.exitCode === EXIT.Succeed)
     const finished = allOk && !rt.stop.stopped && !settings.dryRun
+    // rsync skips deleting after an I/O error: a delete pass after the workers runs only when every worker succeeded
+    if (finished && deleting === 'last') {
+      const pass = await applyDeletes(passInput(req, components, rt, loops))
+      if (pass !== undefined) loops = [...loops, pass]
+    }
     // a plain copy that ends with errors (23: some files not transferred) still gives every directory its attributes
     const ended = !rt.stop.stopped && !settings.dryRun && !loops.some((l) => l.attempts.at(-1)?.class === 'usage')
     if (ended) {
@@ -99,6 +109,19 @@ async function sweepAfterKilledRun(src: string, dest: string, log: Logger, owns:
   if (removed.length > 0) log.info(`removed ${removed.length} temporary file(s) a killed run left: ${removed.join(', ')}`)
 }
 
+/**
+ * When --parallel deletes. A plain copy deletes in each directory before it
+ * copies into it (--delete, --delete-during, --delete-before), which decides
+ * what a file copied through a symlinked directory (-K) or beside a removed
+ * entry meets; --delete-after and --delete-delay delete once everything is
+ * copied. One pass over the whole tree, before or after all workers, does the
+ * same.
+ */
+function deleteTiming(extraArgs: readonly string[]): 'first' | 'last' | undefined {
+  if (!deletes(extraArgs)) return undefined
+  return extraArgs.some((a) => a === '--delete-after' || a === '--delete-delay') ? 'last' : 'first'
+}
+
 /** A shard sweeps only the temp files of its own files: the others' may be written by live shards elsewhere. */
 function ownPart(shard: CopyRequest['shard']): ((rel: Buffer) => boolean) | undefined {
   return shard === undefined ? undefined : (rel) => shardOf(rel, shard.count) === shard.index
@@ -109,7 +132,8 @@ async function preflight(req: CopyRequest, components: CopyComponents, rt: CopyR
   const {settings} = req
   validateRunInput({src: settings.src, dest: settings.dest, progress: settings.progress, stderr: settings.stderr, reportAddr: settings.reportAddr})
   validateExtraArgs(req.extraArgs)
-  const unsafe = req.parallel > 1 || req.shard !== undefined ? splitUnsafeOption(req.extraArgs, process.getuid?.() === 0) : undefined
+  const unsafe =
+    req.parallel > 1 || req.shard !== undefined ? splitUnsafeOption(req.extraArgs, {root: process.getuid?.() === 0, shard: req.shard !== undefined}) : undefined
   if (unsafe !== undefined) {
     throw usageError(
       `rsync option ${JSON.stringify(unsafe.arg)} cannot be combined with --parallel/--shard: ${unsafe.why}, so the split copy would not equal a plain copy`,
@@ -124,9 +148,16 @@ async function preflight(req: CopyRequest, components: CopyComponents, rt: CopyR
 }
 
 /** One attempt loop per plan, all at once; attempt numbers are shared, progress is summed when there are several. */
-function runPlans(plans: readonly WorkPlan[], req: CopyRequest, components: CopyComponents, rt: CopyRuntime, bus: EventBus): Promise<LoopOutcome[]> {
+function runPlans(
+  plans: readonly WorkPlan[],
+  req: CopyRequest,
+  components: CopyComponents,
+  rt: CopyRuntime,
+  bus: EventBus,
+  attemptsBefore: number,
+): Promise<LoopOutcome[]> {
   const {settings} = req
-  let attemptCounter = 0
+  let attemptCounter = attemptsBefore
   const combine = plans.some((p) => p.total !== undefined) ? progressSummer(plans) : undefined
   const onLine = stdoutLogger(req, rt.log)
   const progress = settings.progress || wantsProgress(components)
@@ -188,7 +219,11 @@ function doneEvent(o: CopyOutcome): CopyEvent {
 function dirPass(plans: readonly WorkPlan[], req: CopyRequest, components: CopyComponents, rt: CopyRuntime, loops: readonly LoopOutcome[]) {
   const scope = req.shard === undefined ? (plans.length > 1 ? 'tree' : undefined) : req.settings.src.endsWith('/') ? 'root' : undefined
   if (scope === undefined) return Promise.resolve(undefined)
-  return applyDirAttributes({
+  return applyDirAttributes({...passInput(req, components, rt, loops), scope})
+}
+
+function passInput(req: CopyRequest, components: CopyComponents, rt: CopyRuntime, loops: readonly LoopOutcome[]) {
+  return {
     rsyncPath: req.rsyncPath,
     src: req.settings.src,
     dest: req.settings.dest,
@@ -198,9 +233,8 @@ function dirPass(plans: readonly WorkPlan[], req: CopyRequest, components: CopyC
     log: rt.log,
     classifyRules: components.classifyRules,
     env: req.env,
-    scope,
     attempt: Math.max(0, ...loops.flatMap((l) => l.attempts.map((a) => a.attempt))) + 1,
-  })
+  }
 }
 
 function wantsProgress(components: CopyComponents): boolean {

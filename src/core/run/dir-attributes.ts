@@ -44,12 +44,27 @@ export function passArgs(extraArgs: readonly string[]): string[] {
  * A failure is the run's error with rsync's errno, not a warning; the
  * pass's own counts are not the copy's.
  */
-export async function applyDirAttributes(input: DirPassInput): Promise<LoopOutcome | undefined> {
+export function applyDirAttributes(input: DirPassInput): Promise<LoopOutcome | undefined> {
   // after the copy's own filters, so theirs decide first
   const scope = input.scope === 'tree' ? ['-r', '--filter=+ */', '--filter=- *'] : ['-d', '--filter=- *']
+  return runPass('directory attribute pass', ['-lptgo', ...passArgs(input.extraArgs), ...scope], input)
+}
+
+/**
+ * --delete with --parallel: the workers never delete (each sees only its own
+ * part); once every worker succeeded, one pass with the copy's own options
+ * that creates and updates nothing (`--existing --ignore-existing`) deletes
+ * what the plain copy would have deleted, once. A failure is the run's error.
+ */
+export function applyDeletes(input: Omit<DirPassInput, 'scope'>): Promise<LoopOutcome | undefined> {
+  const own = input.extraArgs.filter((arg) => !/^--(?:log-file|stats)/.test(arg))
+  return runPass('delete pass', ['-rlptgo', ...own, '--existing', '--ignore-existing'], input)
+}
+
+async function runPass(name: string, args: string[], input: Omit<DirPassInput, 'scope'>): Promise<LoopOutcome | undefined> {
   const raw = await runRsyncAttempt({
     rsyncPath: input.rsyncPath,
-    args: ['-lptgo', ...passArgs(input.extraArgs), ...scope, '--', input.src, input.dest],
+    args: [...args, '--', input.src, input.dest],
     stderrTailBytes: 16 * 1024,
     graceMs: input.graceMs,
     stop: input.stop,
@@ -57,8 +72,8 @@ export async function applyDirAttributes(input: DirPassInput): Promise<LoopOutco
   })
   if (raw.code === 0 || raw.interrupted) return undefined
   const verdict = classify({code: raw.code, signal: raw.signal, stderr: raw.stderrTail}, input.classifyRules)
-  const warning = `directory attribute pass: ${raw.reason}`
-  // a directory that vanished meanwhile is what it would be in a plain copy: a warning
+  const warning = `${name}: ${raw.reason}`
+  // an entry that vanished meanwhile is what it would be in a plain copy: a warning
   if (verdict.class === 'vanished') {
     input.log.warn(warning)
     return {exitCode: 0, attempts: [], warnings: [warning]}
@@ -68,7 +83,7 @@ export async function applyDirAttributes(input: DirPassInput): Promise<LoopOutco
     attempt: input.attempt,
     code: raw.code,
     signal: raw.signal,
-    reason: `${warning}`,
+    reason: warning,
     class: verdict.class === 'ok' ? 'fatal' : verdict.class,
     exitCode: verdict.exitCode === 0 ? 255 : verdict.exitCode,
     errno: verdict.errno,

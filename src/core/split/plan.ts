@@ -1,6 +1,6 @@
 import {statSync} from 'node:fs'
 import {join} from 'node:path'
-import {buildRsyncArgs} from '../rsync/args.js'
+import {buildRsyncArgs, deletes} from '../rsync/args.js'
 import {balancer, FileList, inShard, splitBase, walkTree} from './work-split.js'
 
 export interface ArgsContext {
@@ -65,8 +65,19 @@ export async function planWork(input: PlanInput): Promise<WorkPlan[]> {
     src: baseArg,
     filesFrom: list.path,
     total: list.count + dot(i),
-    args: (ctx: ArgsContext) => buildRsyncArgs({...common(ctx), extraArgs: [...ctx.extraArgs, ...during], src: baseArg, filesFrom: list.path}),
+    args: (ctx: ArgsContext) => buildRsyncArgs({...common(ctx), extraArgs: [...workerArgs(ctx.extraArgs), ...during], src: baseArg, filesFrom: list.path}),
   }))
+}
+
+/**
+ * A worker sees its own part only: it never deletes (one pass after all
+ * workers does, see run/delete-pass.ts). With --delete a plain copy replaces
+ * a non-empty directory in dest by the source's file; --force lets a worker
+ * do the same without deleting anything else.
+ */
+function workerArgs(extraArgs: readonly string[]): string[] {
+  if (!deletes(extraArgs)) return [...extraArgs]
+  return [...extraArgs.filter((a) => !a.startsWith('--delete')), '--force']
 }
 
 function common(ctx: ArgsContext) {
