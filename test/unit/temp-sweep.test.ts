@@ -48,10 +48,14 @@ describe('sweepRsyncTemps: only what a dead rsync of this copy left (spec §12)'
 
   it("with a shard's `owns`, only its own files' temps go: another shard's writer may be where /proc cannot see it", async () => {
     const {src, dest} = layout()
-    writeFileSync(join(src, 'sub/mine.bin'), 'data')
-    writeFileSync(join(src, 'theirs.bin'), 'data')
-    writeFileSync(join(dest, 'sub/.mine.bin.Ab12Cd'), 'left over', {mode: 0o600})
-    writeFileSync(join(dest, '.theirs.bin.Ab12Cd'), 'in flight elsewhere', {mode: 0o600})
+    // a file of each shard, and the temp file its rsync left beside it in dest
+    for (const [file, temp] of [
+      ['sub/mine.bin', 'sub/.mine.bin.Ab12Cd'],
+      ['theirs.bin', '.theirs.bin.Ab12Cd'],
+    ]) {
+      writeFileSync(join(src, file!), 'data')
+      writeFileSync(join(dest, temp!), 'partial', {mode: 0o600})
+    }
     const seen: string[] = []
     const owns = (rel: Buffer) => (seen.push(rel.toString()), rel.toString() === 'sub/mine.bin')
     expect(await sweepRsyncTemps(`${src}/`, dest, 0, owns)).toEqual([join(dest, 'sub/.mine.bin.Ab12Cd')])
