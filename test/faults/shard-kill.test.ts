@@ -49,16 +49,17 @@ const BIG = Array.from({length: 8}, (_, i) => `big${i}.bin`)
 
 describe('four concurrent shards, one SIGKILLed with its rsync', () => {
   it.each([
-    ['after the others finished', false],
-    ['at once, while the others still copy', true],
-  ])('the others finish; a rerun of the killed one %s completes dest as a plain copy, nothing left behind', async (name, overlap) => {
+    ['after the others finished', 'after'],
+    ['at once, while the others still copy', 'overlap'],
+    ['after the others, which started only once it was killed', 'late'],
+  ] as const)('the others finish; a rerun of the killed one %s completes dest as a plain copy, nothing left behind', async (name, when) => {
     const src = sb.mkdir(name, 'src')
-    for (const name of BIG) writeFileSync(join(src, name), randomBytes(1536 * 1024))
+    for (const name of BIG) writeFileSync(join(src, name), randomBytes(1024 * 1024))
     makeManyFiles(join(src, 'many'), 60, 6)
     const tmp = sb.mkdir(name, 'tmp')
     const dest = sb.path(name, 'out/dest')
     const plain = sb.path(name, 'out/plain')
-    // ~1 MB/s per rsync: each shard's two big files take ~3 s
+    // ~1 MB/s per rsync: each shard's two big files take ~2 s
     const cwd = configDir(sb, 'slow', `rsync: {extraArgs: ${yamlList(['--bwlimit=1024'])}}\n`)
     const env = {TMPDIR: tmp}
     const copy = (to: string, extra: string[], where = cwd) => launch(['copy', '--src', `${src}/`, '--dest', to, '--dest-dir', ...extra], {cwd: where, env})
@@ -68,7 +69,9 @@ describe('four concurrent shards, one SIGKILLed with its rsync', () => {
     expect(reference.code, reference.stderr).toBe(0)
 
     const victim = 0
-    const shards = [0, 1, 2, 3].map((i) => copy(dest, ['--shard', `${i}/4`]))
+    const start = (i: number) => copy(dest, ['--shard', `${i}/4`])
+    // 'late': the others start after the kill, find the dead run's marker first and sweep its part for it
+    const shards = when === 'late' ? [start(0)] : [0, 1, 2, 3].map(start)
     const mine = BIG.filter((name) => shardOf(name, 4) === victim)
     expect(mine.length).toBeGreaterThan(0)
     // mid-file: the victim's rsync has written into the temp file of one of its own big files
@@ -84,7 +87,8 @@ describe('four concurrent shards, one SIGKILLed with its rsync', () => {
     expect((await shards[victim]!.done).signal).toBe('SIGKILL')
     // the killed shard's rsync left its temp file, as a SIGKILLed rsync does
     expect(leftovers(dest).some((rel) => mine.some((m) => rel.startsWith(`.${m}.`)))).toBe(true)
-    const early = overlap ? copy(dest, ['--shard', `${victim}/4`]) : undefined
+    if (when === 'late') shards.push(...[1, 2, 3].map(start))
+    const early = when === 'overlap' ? start(victim) : undefined
     const ends = await Promise.all(shards.map((s) => s.done))
     for (const [i, end] of ends.entries()) if (i !== victim) expect(end.code, `shard ${i}: ${end.stderr}`).toBe(0)
 
@@ -95,10 +99,14 @@ describe('four concurrent shards, one SIGKILLed with its rsync', () => {
       expect(copied.get(rel)?.sha256, rel).toBe(entry.sha256)
     }
 
-    const rerun = await (early ?? copy(dest, ['--shard', `${victim}/4`])).done
+    const rerun = await (early ?? start(victim)).done
     expect(rerun.code, rerun.stderr).toBe(0)
-    // a run in this boot and pid namespace whose pid is gone is dead at once: no minute of heartbeat to wait out
-    expect(rerun.stderr).toMatch(/removed 1 temporary file\(s\) a killed run left: .*\/\.big\d\.bin\.[A-Za-z0-9]{6}/)
+    // a run in this boot and pid namespace whose pid is gone is dead at once: no minute of heartbeat to wait out;
+    // the first run to start after the kill (a survivor that started late, or the rerun) sweeps the dead shard's part
+    const sweeps = [...ends.filter((_, i) => i !== victim), rerun].filter((r) =>
+      /removed 1 temporary file\(s\) a killed run left: .*\/\.big\d\.bin\.[A-Za-z0-9]{6}/.test(r.stderr),
+    )
+    expect(sweeps, [...ends, rerun].map((r) => r.stderr).join('\n---\n')).toHaveLength(1)
     expect(diffTrees(plain, dest, {allTimes: true})).toEqual([])
     expect(leftovers(dest)).toEqual([])
     expect(readdirSync(dirname(dest)).filter((n) => n.startsWith('.transporter-run-'))).toEqual([])

@@ -1,6 +1,6 @@
 /** The argv rsync gets and what a config may add to it (spec §5), in process. */
 import {describe, expect, test} from 'vitest'
-import {buildRsyncArgs, pathValuedOption, splitUnsafeOption, validateExtraArgs} from '../../src/core/rsync/args.js'
+import {buildRsyncArgs, pathValuedOption, validateExtraArgs} from '../../src/core/rsync/args.js'
 import {thrown} from '../helpers/thrown.js'
 
 describe('buildRsyncArgs: the exact argv', () => {
@@ -92,27 +92,5 @@ describe('pathValuedOption', () => {
     ['log-file=/x', false],
   ])('%j → %s', (arg, expected) => {
     expect(pathValuedOption(arg)).toBe(expected)
-  })
-})
-
-describe('splitUnsafeOption: what a split copy refuses, and why (the rest is checked in split-options.test.ts)', () => {
-  test('names the first refused option, long or bundled short, with its reason', () => {
-    expect(splitUnsafeOption(['--bwlimit=10', '--exclude=*.tmp'])).toEqual({arg: '--exclude=*.tmp', why: expect.stringContaining('excludes its directory')})
-    expect(splitUnsafeOption(['-zL'])).toEqual({arg: '-zL', why: expect.stringContaining('symlink to a directory')})
-    expect(splitUnsafeOption(['-H', '--hard-links'])).toBeUndefined()
-    expect(splitUnsafeOption(['--max-size=1k', '--min-size=1', '-S'])).toBeUndefined()
-  })
-
-  test('--delete with --parallel (one pass deletes), not with --shard; never with --backup-dir or --max-delete', () => {
-    expect(splitUnsafeOption(['--delete-after'])).toBeUndefined()
-    expect(splitUnsafeOption(['--delete'], {root: true, shard: true})).toEqual({arg: '--delete', why: expect.stringContaining('another shard')})
-    expect(splitUnsafeOption(['--delete', '--backup-dir=b'])).toEqual({arg: '--backup-dir=b', why: expect.stringContaining('backed up')})
-    expect(splitUnsafeOption(['--backup-dir=b'])).toBeUndefined()
-    expect(splitUnsafeOption(['--max-delete=3'])?.arg).toBe('--max-delete=3')
-  })
-
-  test('--no-perms only as non-root: root needs no writable directories while the workers run', () => {
-    expect(splitUnsafeOption(['--no-perms'], {root: true, shard: false})).toBeUndefined()
-    expect(splitUnsafeOption(['--no-perms'], {root: false, shard: false})).toEqual({arg: '--no-perms', why: expect.stringContaining('non-root')})
   })
 })

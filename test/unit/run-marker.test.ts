@@ -3,7 +3,7 @@ import {mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync,
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
-import {claimRunMarker} from '../../src/core/rsync/run-marker.js'
+import {claimRunMarker, deadRunPart} from '../../src/core/rsync/run-marker.js'
 
 const roots: string[] = []
 afterEach(() => {
@@ -33,22 +33,35 @@ describe('run markers: how a run learns that an earlier one into the same dest w
 
   it("a recent marker of this boot and pid namespace is dead at once when its pid is gone; another namespace's waits for the heartbeat", () => {
     const {parent, dest} = parentWithDest()
-    const m = claimRunMarker(dest)
+    const m = claimRunMarker(dest, Date.now(), {index: 2, count: 4})
     const own = markers(parent)[0]!
     const line = readFileSync(join(parent, own), 'latin1')
-    expect(line).toMatch(new RegExp(`^[\\w-]+ pid:\\[\\d+\\] ${process.pid}\\n$`))
+    expect(line).toMatch(new RegExp(`^[\\w-]+ pid:\\[\\d+\\] ${process.pid} 2/4\\n$`))
     m.release()
     // a pid that has exited (in this namespace, and the same pid in another one)
-    const gone = `${spawnSync('true').pid}\n`
+    const gone = `${spawnSync('true').pid}`
     const goneHere = join(parent, '.transporter-run-dest-eeeeeeeeeeee')
     const elsewhere = join(parent, '.transporter-run-dest-ffffffffffff')
-    writeFileSync(goneHere, line.replace(/\d+\n$/, gone))
-    writeFileSync(elsewhere, line.replace(/pid:\[\d+\]/, 'pid:[1]').replace(/\d+\n$/, '4194304999\n'))
+    writeFileSync(goneHere, line.replace(` ${process.pid} `, ` ${gone} `))
+    writeFileSync(elsewhere, line.replace(/pid:\[\d+\]/, 'pid:[1]').replace(` ${process.pid} `, ` ${gone} `))
     const alive = join(parent, '.transporter-run-dest-111111111111')
     writeFileSync(alive, line)
     const next = claimRunMarker(dest)
     expect(next.dead).toEqual([goneHere])
+    // whoever finds it sweeps the dead run's part: shard 2 of 4
+    expect(deadRunPart(goneHere)).toEqual({index: 2, count: 4})
     next.release()
+    const whole = claimRunMarker(dest)
+    expect(
+      readFileSync(
+        join(
+          parent,
+          markers(parent).find((n) => !n.endsWith('111111111111') && !n.endsWith('ffffffffffff'))!,
+        ),
+        'latin1',
+      ),
+    ).toMatch(/ -\n$/)
+    whole.release()
   })
 
   it('a marker nobody holds open and nobody touched for a minute is a dead run; a recent or held one is not', async () => {

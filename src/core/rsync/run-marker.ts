@@ -24,7 +24,10 @@ export interface RunMarker {
   release(): void
 }
 
-export function claimRunMarker(dest: string, now = Date.now()): RunMarker {
+/** Which part of the tree a run copies: one shard's files, or all of them. */
+export type RunPart = {index: number; count: number} | undefined
+
+export function claimRunMarker(dest: string, now = Date.now(), part?: RunPart): RunMarker {
   const trimmed = dest.replace(/\/+$/, '') || '/'
   const parent = dirname(trimmed)
   const prefix = `.transporter-run-${basename(trimmed)}-`
@@ -33,7 +36,7 @@ export function claimRunMarker(dest: string, now = Date.now()): RunMarker {
   let fd: number | undefined
   try {
     fd = openSync(own, 'wx', 0o600)
-    writeSync(fd, ownerLine())
+    writeSync(fd, ownerLine(part))
   } catch {
     // a parent we may not write into: no marker, and no sweep for a later run to do
   }
@@ -93,9 +96,29 @@ function deadMarkers(dir: string, prefix: string, now: number): string[] {
  * container, another host, a pid that lives on, maybe reused) is dead only by
  * the heartbeat rule.
  */
-function ownerLine(): string {
-  const id = hostIdentity()
-  return id === undefined ? '' : `${id} ${process.pid}\n`
+function ownerLine(part: RunPart): string {
+  return `${hostIdentity() ?? '- -'} ${process.pid} ${part === undefined ? '-' : `${part.index}/${part.count}`}\n`
+}
+
+const OWNER = /^(\S+ \S+) (\d+) (-|(\d+)\/(\d+))\n$/
+
+/**
+ * The part a dead run copied, read from its marker: a shard's temp files are
+ * those of its own files, so whoever finds the marker sweeps that part (and
+ * may then remove the marker). undefined: the whole tree, or not known.
+ */
+export function deadRunPart(path: string): RunPart {
+  const m = readOwner(path)
+  return m?.[4] === undefined ? undefined : {index: Number(m[4]), count: Number(m[5])}
+}
+
+/** The marker's owner line, parsed; null when it is gone or not in this form (an older run's empty marker). */
+function readOwner(path: string): RegExpExecArray | null {
+  try {
+    return OWNER.exec(readFileSync(path, 'latin1'))
+  } catch {
+    return null
+  }
 }
 
 function hostIdentity(): string | undefined {
@@ -110,13 +133,7 @@ function hostIdentity(): string | undefined {
 
 function goneHere(path: string): boolean {
   const id = hostIdentity()
-  let line: string
-  try {
-    line = readFileSync(path, 'latin1')
-  } catch {
-    return false
-  }
-  const m = /^(\S+ \S+) (\d+)\n$/.exec(line)
+  const m = readOwner(path)
   if (id === undefined || m === null || m[1] !== id) return false
   try {
     process.kill(Number(m[2]), 0)

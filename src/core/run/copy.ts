@@ -3,22 +3,24 @@ import {rm} from 'node:fs/promises'
 import type {ClassifyRule, CopyEvent, Logger, MountCheck, Reporter, RetryPolicy, RunSettings} from '../../plugin-api.js'
 import {runAttemptLoop, type LoopOutcome} from './attempt-loop.js'
 import {ensureDestDir} from './dest-dir.js'
-import {deletes, DRY_RUN_PREFIX, splitUnsafeOption, validateExtraArgs, wantsHardLinks} from '../rsync/args.js'
+import {DRY_RUN_PREFIX, validateExtraArgs} from '../rsync/args.js'
+import {splitUnsafeOption, wantsHardLinks} from '../split/split-unsafe.js'
 import {EventBus} from './events.js'
 import {exitForErrno} from '../codes/errno.js'
 import {splitError, usageError} from '../codes/errors.js'
 import {EXIT} from '../codes/exit.js'
 import {MSG_SUCCEED} from '../codes/messages.js'
 import {runMountChecks} from './mount-checks.js'
-import {applyDeletes, applyDirAttributes} from './dir-attributes.js'
+import {passesAfter, passesBefore} from './split-passes.js'
+import {plannedTotal, progressSummer} from './split-progress.js'
 import {planWork, type PlanInput, type WorkPlan} from '../split/plan.js'
 import {shardOf} from '../split/work-split.js'
 import {isPlaceProblem, listDirBases, makeListDir, removeStaleListDirs} from '../split/list-dir.js'
-import {parseProgressLine, type ProgressSample} from '../rsync/progress.js'
+import {parseProgressLine} from '../rsync/progress.js'
 import type {StopController} from './stop.js'
 import {validateRunInput} from './validate.js'
 import {verifyCopy} from './verify.js'
-import {claimRunMarker} from '../rsync/run-marker.js'
+import {claimRunMarker, deadRunPart} from '../rsync/run-marker.js'
 import {sweepRsyncTemps} from '../rsync/temp-sweep.js'
 import {summarize, type CopyOutcome, type Verified} from './outcome.js'
 
@@ -67,28 +69,13 @@ export async function runCopy(req: CopyRequest, components: CopyComponents, rt: 
 
   let loops: LoopOutcome[] = []
   let verified: Verified | undefined
-  const marker = settings.dryRun ? undefined : claimRunMarker(settings.dest)
+  const marker = settings.dryRun ? undefined : claimRunMarker(settings.dest, Date.now(), req.shard)
   try {
-    if (marker !== undefined && marker.dead.length > 0) await sweepAfterKilledRun(settings.src, settings.dest, rt.log, ownPart(req.shard))
-    const deleting = plans.length > 1 && req.shard === undefined && !settings.dryRun ? deleteTiming(req.extraArgs) : undefined
-    if (deleting === 'first') {
-      const pass = await applyDeletes(passInput(req, components, rt, loops))
-      if (pass !== undefined) loops = [pass]
-    }
+    if (marker !== undefined && marker.dead.length > 0) await sweepAfterKilledRun(settings.src, settings.dest, rt.log, marker.dead)
+    loops = await passesBefore({plans, req, components, rt})
     if (!rt.stop.stopped) loops = [...loops, ...(await runPlans(plans, req, components, rt, bus, loops.length))]
-    const allOk = loops.every((r) => r.exitCode === EXIT.Succeed)
-    const finished = allOk && !rt.stop.stopped && !settings.dryRun
-    // rsync skips deleting after an I/O error: a delete pass after the workers runs only when every worker succeeded
-    if (finished && deleting === 'last') {
-      const pass = await applyDeletes(passInput(req, components, rt, loops))
-      if (pass !== undefined) loops = [...loops, pass]
-    }
-    // a plain copy that ends with errors (23: some files not transferred) still gives every directory its attributes
-    const ended = !rt.stop.stopped && !settings.dryRun && !loops.some((l) => l.attempts.at(-1)?.class === 'usage')
-    if (ended) {
-      const pass = await dirPass(plans, req, components, rt, loops)
-      if (pass !== undefined) loops = [...loops, pass]
-    }
+    const finished = loops.every((r) => r.exitCode === EXIT.Succeed) && !rt.stop.stopped && !settings.dryRun
+    loops = [...loops, ...(await passesAfter({plans, req, components, rt}, loops))]
     if (finished && req.verify) verified = await verifyPlans(plans, req, rt)
   } finally {
     if (listDir !== undefined) await rm(listDir, {recursive: true, force: true})
@@ -103,23 +90,17 @@ export async function runCopy(req: CopyRequest, components: CopyComponents, rt: 
   return outcome
 }
 
-/** A run into this dest was killed with its rsync (spec §12): its temp files are still there, open by nobody. */
-async function sweepAfterKilledRun(src: string, dest: string, log: Logger, owns: ((rel: Buffer) => boolean) | undefined): Promise<void> {
+/**
+ * A run into this dest was killed with its rsync (spec §12): its temp files
+ * are still there, open by nobody. They are those of the dead run's part (a
+ * dead shard's own files, whichever shard finds its marker), never another
+ * live shard's.
+ */
+async function sweepAfterKilledRun(src: string, dest: string, log: Logger, dead: readonly string[]): Promise<void> {
+  const parts = dead.map(deadRunPart)
+  const owns = parts.some((p) => p === undefined) ? undefined : (rel: Buffer) => parts.some((p) => p !== undefined && shardOf(rel, p.count) === p.index)
   const removed = await sweepRsyncTemps(src, dest, 0, owns)
   if (removed.length > 0) log.info(`removed ${removed.length} temporary file(s) a killed run left: ${removed.join(', ')}`)
-}
-
-/**
- * When --parallel deletes. A plain copy deletes in each directory before it
- * copies into it (--delete, --delete-during, --delete-before), which decides
- * what a file copied through a symlinked directory (-K) or beside a removed
- * entry meets; --delete-after and --delete-delay delete once everything is
- * copied. One pass over the whole tree, before or after all workers, does the
- * same.
- */
-function deleteTiming(extraArgs: readonly string[]): 'first' | 'last' | undefined {
-  if (!deletes(extraArgs)) return undefined
-  return extraArgs.some((a) => a === '--delete-after' || a === '--delete-delay') ? 'last' : 'first'
 }
 
 /** A shard sweeps only the temp files of its own files: the others' may be written by live shards elsewhere. */
@@ -210,33 +191,6 @@ function doneEvent(o: CopyOutcome): CopyEvent {
   }
 }
 
-/**
- * --parallel: every directory gets its attributes once the workers are done.
- * A shard leaves the directories inside the tree to the rsync that wrote into
- * them (it sets the times of the directories its list implies, after its
- * files), but dest itself, a `src/` copy's base, only a pass sets.
- */
-function dirPass(plans: readonly WorkPlan[], req: CopyRequest, components: CopyComponents, rt: CopyRuntime, loops: readonly LoopOutcome[]) {
-  const scope = req.shard === undefined ? (plans.length > 1 ? 'tree' : undefined) : req.settings.src.endsWith('/') ? 'root' : undefined
-  if (scope === undefined) return Promise.resolve(undefined)
-  return applyDirAttributes({...passInput(req, components, rt, loops), scope})
-}
-
-function passInput(req: CopyRequest, components: CopyComponents, rt: CopyRuntime, loops: readonly LoopOutcome[]) {
-  return {
-    rsyncPath: req.rsyncPath,
-    src: req.settings.src,
-    dest: req.settings.dest,
-    extraArgs: req.extraArgs,
-    graceMs: req.graceMs,
-    stop: rt.stop,
-    log: rt.log,
-    classifyRules: components.classifyRules,
-    env: req.env,
-    attempt: Math.max(0, ...loops.flatMap((l) => l.attempts.map((a) => a.attempt))) + 1,
-  }
-}
-
 function wantsProgress(components: CopyComponents): boolean {
   return components.reporters.some(({reporter}) => reporter.wantsProgress === true)
 }
@@ -252,31 +206,6 @@ function stdoutLogger(req: CopyRequest, log: Logger): ((line: string) => void) |
     if (line.startsWith(DRY_RUN_PREFIX)) log.info(`dry run: would transfer ${line.slice(DRY_RUN_PREFIX.length)}`)
     else if (stats && line.trim() !== '' && parseProgressLine(line) === undefined) log.info(`rsync: ${line}`)
   }
-}
-
-/**
- * A split copy: one report stream, the workers' latest counters summed. The
- * total is the plan's from the start (rsync's own totals count `.` and the
- * implied directories once per worker, and grow while it scans).
- */
-function progressSummer(plans: readonly WorkPlan[]): (worker: string, sample: ProgressSample) => ProgressSample {
-  const latest = new Map<string, ProgressSample>()
-  const filesTotal = plannedTotal(plans)
-  return (worker, sample) => {
-    latest.set(worker, sample)
-    let filesTransferred = 0
-    let bytes = 0
-    for (const s of latest.values()) {
-      filesTransferred += s.filesTransferred
-      bytes += s.bytes ?? 0
-    }
-    return {filesTransferred, filesTotal: filesTotal ?? [...latest.values()].reduce((n, s) => n + s.filesTotal, 0), bytes}
-  }
-}
-
-/** What a split copy's parts count together, as a plain copy counts them; undefined for a plain copy. */
-function plannedTotal(plans: readonly WorkPlan[]): number | undefined {
-  return plans.every((p) => p.total !== undefined) ? plans.reduce((n, p) => n + (p.total ?? 0), 0) : undefined
 }
 
 /**

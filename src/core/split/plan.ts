@@ -1,6 +1,7 @@
 import {statSync} from 'node:fs'
 import {join} from 'node:path'
-import {buildRsyncArgs, deletes} from '../rsync/args.js'
+import {buildRsyncArgs} from '../rsync/args.js'
+import {deletes} from './split-unsafe.js'
 import {balancer, FileList, inShard, splitBase, walkTree} from './work-split.js'
 
 export interface ArgsContext {
