@@ -2,6 +2,12 @@ import {createHash} from 'node:crypto'
 import {execFileSync} from 'node:child_process'
 import {
   chmodSync,
+  closeSync,
+  ftruncateSync,
+  linkSync,
+  lutimesSync,
+  openSync,
+  writeSync,
   lstatSync,
   mkdirSync,
   mkdtempSync,
@@ -53,6 +59,45 @@ export function makeSampleTree(root: string): void {
   utimesSync(join(root, 'top.txt'), new Date('2001-02-03T04:05:06Z'), new Date('2001-02-03T04:05:06Z'))
 }
 
+/**
+ * What a split copy gets wrong: a symlink loop, a symlink to a directory, a
+ * dangling one, names that are not valid UTF-8 (a file, a directory, a
+ * symlink), a FIFO, a 0555 directory with files, a hard-link pair, a 64 MiB
+ * sparse file, and old mtimes on everything (directories and links too).
+ */
+export function makeHostileTree(root: string): void {
+  const bad = (prefix: string) => Buffer.concat([Buffer.from(`${root}/${prefix}`), Buffer.from([0x66, 0xff, 0xfe])])
+  mkdirSync(join(root, 'real-dir/sub'), {recursive: true})
+  writeFileSync(join(root, 'real-dir/sub/inside.txt'), 'inside\n')
+  symlinkSync('b', join(root, 'loop-a'))
+  symlinkSync('loop-a', join(root, 'b'))
+  symlinkSync('real-dir', join(root, 'link-to-dir'))
+  symlinkSync('no/such/target', join(root, 'dangling'))
+  writeFileSync(bad('file-'), 'not utf-8\n')
+  mkdirSync(bad('dir-'))
+  writeFileSync(Buffer.concat([bad('dir-'), Buffer.from('/'), Buffer.from([0xc3, 0x28])]), 'in a non-utf-8 dir\n')
+  symlinkSync(Buffer.from([0x74, 0xe9]), bad('link-'))
+  execFileSync('mkfifo', [join(root, 'fifo')])
+  mkdirSync(join(root, 'read-only/deeper'), {recursive: true})
+  writeFileSync(join(root, 'read-only/one.txt'), 'one\n')
+  writeFileSync(join(root, 'read-only/deeper/two.txt'), 'two\n')
+  writeFileSync(join(root, 'hard-1'), 'linked twice\n')
+  linkSync(join(root, 'hard-1'), join(root, 'real-dir/hard-2'))
+  const fd = openSync(join(root, 'sparse.img'), 'w')
+  writeSync(fd, 'start')
+  writeSync(fd, 'middle', 32 * 1024 * 1024)
+  ftruncateSync(fd, 64 * 1024 * 1024)
+  closeSync(fd)
+  chmodSync(root, 0o750)
+  chmodSync(join(root, 'read-only/deeper'), 0o555)
+  chmodSync(join(root, 'read-only'), 0o555)
+  // deepest first, so setting a child's time never moves its parent's
+  const old = (rel: Buffer | string, t: number) => lutimesSync(typeof rel === 'string' ? join(root, rel) : rel, t, t)
+  let t = 1_000_000_000
+  for (const rel of ['loop-a', 'b', 'link-to-dir', 'dangling', bad('link-'), 'fifo', 'hard-1', 'sparse.img', bad('file-')]) old(rel, (t += 3600))
+  for (const rel of ['real-dir/sub', 'real-dir', bad('dir-'), 'read-only/deeper', 'read-only', '.']) old(rel, (t += 3600))
+}
+
 /** `count` tiny files spread over `dirs` directories, written synchronously (fast). */
 export function makeManyFiles(root: string, count: number, dirs = 10): void {
   for (let d = 0; d < dirs; d++) mkdirSync(join(root, `d${d}`), {recursive: true})
@@ -66,7 +111,10 @@ export interface TreeEntry {
   sha256?: string
   /** the link's target bytes, shown like names */
   target?: string
-  mtimeS?: number
+  mtimeS?: number | 'now'
+  blocks?: number
+  /** the other paths sharing this file's inode (with `hardLinks`) */
+  linkedWith?: string
   uid: number
   gid: number
 }
@@ -80,19 +128,34 @@ function nameKey(name: Buffer): string {
   return Buffer.from(text, 'utf8').equals(name) && !text.includes('\\x') ? text : [...name].map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join('')
 }
 
+export interface SnapshotOptions {
+  /** directory and symlink mtimes too, and root's own entry as `.` (a copy that sets directory attributes last must get them right) */
+  allTimes?: boolean
+  /** which other paths of the tree each multiply linked file shares its inode with (`-H`) */
+  hardLinks?: boolean
+  /** files' allocated 512-byte blocks (`-S`, `--preallocate`) */
+  allocation?: boolean
+  /** an mtime at or after this (epoch seconds) reads as "now": two copies made a second apart both leave "now" where rsync sets no time */
+  nowSince?: number
+}
+
 /**
  * Every entry under root by relative path, names read as bytes; file mtimes
- * (whole seconds) are in, directory mtimes are left out on purpose (copies touch them).
+ * (whole seconds) are in, directory mtimes are left out unless asked for
+ * (copies touch them).
  */
-export function snapshotTree(root: string): Map<string, TreeEntry> {
+export function snapshotTree(root: string, options: SnapshotOptions = {}): Map<string, TreeEntry> {
   const out = new Map<string, TreeEntry>()
+  const inodes = new Map<string, string[]>()
+  const time = (ms: number): number | 'now' => (options.nowSince !== undefined && ms / 1000 >= options.nowSince ? 'now' : Math.floor(ms / 1000))
   const walk = (dir: Buffer, rel: string) => {
     const names = readdirSync(dir, {encoding: 'buffer'}).sort(Buffer.compare)
     for (const name of names) {
       const relPath = rel === '' ? nameKey(name) : `${rel}/${nameKey(name)}`
       const abs = Buffer.concat([dir, Buffer.from('/'), name])
       const st = lstatSync(abs)
-      const base = {mode: st.mode & 0o7777, uid: st.uid, gid: st.gid}
+      const base = {mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, ...(options.allTimes && !st.isFile() ? {mtimeS: time(st.mtimeMs)} : {})}
+      if (options.hardLinks && !st.isDirectory() && st.nlink > 1) inodes.set(`${st.ino}`, [...(inodes.get(`${st.ino}`) ?? []), relPath])
       if (st.isDirectory()) {
         out.set(relPath, {type: 'dir', ...base})
         walk(abs, relPath)
@@ -100,17 +163,24 @@ export function snapshotTree(root: string): Map<string, TreeEntry> {
         out.set(relPath, {type: 'symlink', ...base, target: nameKey(readlinkSync(abs, {encoding: 'buffer'}))})
       } else if (st.isFile()) {
         const sha256 = createHash('sha256').update(readFileSync(abs)).digest('hex')
-        out.set(relPath, {type: 'file', ...base, size: st.size, sha256, mtimeS: Math.floor(st.mtimeMs / 1000)})
+        out.set(relPath, {type: 'file', ...base, size: st.size, sha256, mtimeS: time(st.mtimeMs), ...(options.allocation ? {blocks: st.blocks} : {})})
       } else {
         out.set(relPath, {type: 'other', ...base})
       }
     }
   }
+  if (options.allTimes) {
+    const st = lstatSync(root)
+    out.set('.', {type: 'dir', mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtimeS: time(st.mtimeMs)})
+  }
   walk(Buffer.from(root), '')
+  for (const group of inodes.values()) {
+    for (const path of group) out.set(path, {...out.get(path)!, linkedWith: group.filter((p) => p !== path).join('|')})
+  }
   return out
 }
 
-export interface DiffOptions {
+export interface DiffOptions extends SnapshotOptions {
   /** relative paths to leave out on both sides */
   ignore?: (rel: string) => boolean
   /** compare uid/gid too (default); off where ids are mapped, e.g. in a container */
@@ -121,8 +191,8 @@ export interface DiffOptions {
 export function diffTrees(expected: string, actual: string, options: DiffOptions = {}): string[] {
   const ignore = options.ignore ?? (() => false)
   const skip = new Set<keyof TreeEntry>(options.owners === false ? ['uid', 'gid'] : [])
-  const a = snapshotTree(expected)
-  const b = snapshotTree(actual)
+  const a = snapshotTree(expected, options)
+  const b = snapshotTree(actual, options)
   const diffs: string[] = []
   for (const [path, entry] of a) {
     if (ignore(path)) continue

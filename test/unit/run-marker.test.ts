@@ -1,9 +1,9 @@
-import {spawn} from 'node:child_process'
-import {mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, utimesSync, writeFileSync} from 'node:fs'
+import {spawn, spawnSync} from 'node:child_process'
+import {mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, utimesSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
-import {claimRunMarker} from '../../src/core/rsync/run-marker.js'
+import {claimRunMarker, deadRunPart} from '../../src/core/rsync/run-marker.js'
 
 const roots: string[] = []
 afterEach(() => {
@@ -29,6 +29,39 @@ describe('run markers: how a run learns that an earlier one into the same dest w
     expect(readdirSync(dest)).toEqual([])
     m.release()
     expect(markers(parent)).toEqual([])
+  })
+
+  it("a recent marker of this boot and pid namespace is dead at once when its pid is gone; another namespace's waits for the heartbeat", () => {
+    const {parent, dest} = parentWithDest()
+    const m = claimRunMarker(dest, Date.now(), {index: 2, count: 4})
+    const own = markers(parent)[0]!
+    const line = readFileSync(join(parent, own), 'latin1')
+    expect(line).toMatch(new RegExp(`^[\\w-]+ pid:\\[\\d+\\] ${process.pid} 2/4\\n$`))
+    m.release()
+    // a pid that has exited (in this namespace, and the same pid in another one)
+    const gone = `${spawnSync('true').pid}`
+    const goneHere = join(parent, '.transporter-run-dest-eeeeeeeeeeee')
+    const elsewhere = join(parent, '.transporter-run-dest-ffffffffffff')
+    writeFileSync(goneHere, line.replace(` ${process.pid} `, ` ${gone} `))
+    writeFileSync(elsewhere, line.replace(/pid:\[\d+\]/, 'pid:[1]').replace(` ${process.pid} `, ` ${gone} `))
+    const alive = join(parent, '.transporter-run-dest-111111111111')
+    writeFileSync(alive, line)
+    const next = claimRunMarker(dest)
+    expect(next.dead).toEqual([goneHere])
+    // whoever finds it sweeps the dead run's part: shard 2 of 4
+    expect(deadRunPart(goneHere)).toEqual({index: 2, count: 4})
+    next.release()
+    const whole = claimRunMarker(dest)
+    expect(
+      readFileSync(
+        join(
+          parent,
+          markers(parent).find((n) => !n.endsWith('111111111111') && !n.endsWith('ffffffffffff'))!,
+        ),
+        'latin1',
+      ),
+    ).toMatch(/ -\n$/)
+    whole.release()
   })
 
   it('a marker nobody holds open and nobody touched for a minute is a dead run; a recent or held one is not', async () => {

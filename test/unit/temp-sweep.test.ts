@@ -46,6 +46,23 @@ describe('sweepRsyncTemps: only what a dead rsync of this copy left (spec §12)'
     for (const kept of ['sub/.cache.AAAAAA', '.report.2024Q4', '.note.Qw12Er', '.old.Rt56Yu']) expect(existsSync(join(dest, kept)), kept).toBe(true)
   })
 
+  it("with a shard's `owns`, only its own files' temps go: another shard's writer may be where /proc cannot see it", async () => {
+    const {src, dest} = layout()
+    // a file of each shard, and the temp file its rsync left beside it in dest
+    for (const [file, temp] of [
+      ['sub/mine.bin', 'sub/.mine.bin.Ab12Cd'],
+      ['theirs.bin', '.theirs.bin.Ab12Cd'],
+    ]) {
+      writeFileSync(join(src, file!), 'data')
+      writeFileSync(join(dest, temp!), 'partial', {mode: 0o600})
+    }
+    const seen: string[] = []
+    const owns = (rel: Buffer) => (seen.push(rel.toString()), rel.toString() === 'sub/mine.bin')
+    expect(await sweepRsyncTemps(`${src}/`, dest, 0, owns)).toEqual([join(dest, 'sub/.mine.bin.Ab12Cd')])
+    expect(seen.sort()).toEqual(['sub/mine.bin', 'theirs.bin'])
+    expect(existsSync(join(dest, '.theirs.bin.Ab12Cd'))).toBe(true)
+  })
+
   it('never removes a temp file another live process holds open (another worker, shard or run)', async () => {
     const {src, dest} = layout()
     writeFileSync(join(src, 'busy.bin'), 'data')

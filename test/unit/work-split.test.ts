@@ -1,8 +1,8 @@
-import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
-import {balancer, FileList, sharder, shardOf, splitBase, walkTree, type TreeEntry} from '../../src/core/split/work-split.js'
+import {balancer, FileList, inShard, sharder, shardOf, splitBase, walkTree, type TreeEntry} from '../../src/core/split/work-split.js'
 
 const roots: string[] = []
 afterEach(() => {
@@ -64,6 +64,42 @@ describe('balancer and sharder', () => {
     expect(files.sort()).toEqual(['a/big', ...[0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => `b/f${i}`)].sort())
     expect(shardOf('b/f1', 3)).toBe(shardOf('b/f1', 3))
     for (const [i, l] of lists.entries()) for (const p of read(l)) if (p.startsWith('b/f')) expect(shardOf(p, 3)).toBe(i)
+  })
+})
+
+describe('-H: every name of a hard-linked file goes to the part of its first name', () => {
+  function linked(): string {
+    const root = tree()
+    for (const d of ['c', 'd', 'e']) mkdirSync(join(root, 'src', d))
+    writeFileSync(join(root, 'src/c/h1'), 'linked')
+    for (const name of ['d/h2', 'e/h3', 'e/h4']) linkSync(join(root, 'src/c/h1'), join(root, 'src', name))
+    return root
+  }
+  const names = ['c/h1', 'd/h2', 'e/h3', 'e/h4']
+
+  it('--parallel: one list holds the whole group', () => {
+    const root = linked()
+    const lists = [0, 1, 2, 3].map((i) => new FileList(join(root, `l${i}`)))
+    walkTree(`${join(root, 'src')}/`, '', balancer(lists, true))
+    for (const l of lists) l.close()
+    expect(lists.map(read).filter((l) => names.some((n) => l.includes(n)))).toEqual([expect.arrayContaining(names)])
+  })
+
+  it('--shard: one shard holds the whole group, the one its first name hashes to', () => {
+    const root = linked()
+    // without -H the names would be spread by their own hashes
+    expect(new Set(names.map((n) => shardOf(n, 8))).size).toBeGreaterThan(1)
+    const parts = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => {
+      const got: string[] = []
+      walkTree(
+        `${join(root, 'src')}/`,
+        '',
+        inShard(i, 8, (e) => void got.push(e.rel.toString()), true),
+      )
+      return got.filter((p) => names.includes(p))
+    })
+    expect(parts[shardOf('c/h1', 8)]).toEqual(names)
+    expect(parts.flat()).toHaveLength(names.length)
   })
 })
 

@@ -1,7 +1,7 @@
 import {configError} from '../codes/errors.js'
 
 /** Long options a config may pass through (`--name` or `--name=value`). */
-const ALLOWED_LONG = new Set([
+export const ALLOWED_LONG: ReadonlySet<string> = new Set([
   'acls',
   'append',
   'append-verify',
@@ -80,7 +80,7 @@ const ALLOWED_LONG = new Set([
 ])
 
 /** Short options a config may pass through, alone or bundled (`-HAX`). */
-const ALLOWED_SHORT = new Set(['H', 'A', 'X', 'S', 'c', 'z', 'x', 'L', 'u', 'W', 'E', 'D', 'O', 'J', 'U', 'b', 'y'])
+export const ALLOWED_SHORT: ReadonlySet<string> = new Set(['H', 'A', 'X', 'S', 'c', 'z', 'x', 'L', 'u', 'W', 'E', 'D', 'O', 'J', 'U', 'b', 'y'])
 
 /** Why an option is refused, so the error says something useful. */
 const REFUSED: Record<string, string> = {
@@ -197,42 +197,4 @@ export function buildRsyncArgs(input: RsyncArgsInput): string[] {
   args.push(...input.extraArgs)
   args.push('--', input.src, input.dest)
   return args
-}
-
-/**
- * Options that change which files a copy transfers or deletes, or how links
- * are grouped. A split copy (--parallel, --shard) lists its files itself, so
- * with any of these it would not equal a plain copy (spec §9): such a
- * combination is refused before anything is copied.
- */
-const SPLIT_UNSAFE_LONG = new Set([
-  'exclude',
-  'include',
-  'filter',
-  'exclude-from',
-  'include-from',
-  'delete',
-  'delete-after',
-  'delete-before',
-  'delete-delay',
-  'delete-during',
-  'delete-excluded',
-  'max-delete',
-  'hard-links',
-  'copy-links',
-  'copy-unsafe-links',
-  'safe-links',
-  'max-size',
-  'min-size',
-  'prune-empty-dirs',
-  'one-file-system',
-])
-const SPLIT_UNSAFE_SHORT = new Set(['H', 'L', 'x'])
-
-/** The first extra argument a split copy cannot honour, or undefined. */
-export function splitUnsafeOption(args: readonly string[]): string | undefined {
-  return args.find((arg) => {
-    if (arg.startsWith('--')) return SPLIT_UNSAFE_LONG.has(arg.slice(2).split('=')[0] ?? '')
-    return arg.startsWith('-') && [...arg.slice(1)].some((letter) => SPLIT_UNSAFE_SHORT.has(letter))
-  })
 }

@@ -1,5 +1,5 @@
 import {randomHex} from '../random-hex.js'
-import {closeSync, futimesSync, openSync, readdirSync, rmSync, statSync} from 'node:fs'
+import {closeSync, futimesSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeSync} from 'node:fs'
 import {basename, dirname, join} from 'node:path'
 import {openFiles} from './temp-sweep.js'
 
@@ -14,7 +14,8 @@ const DEAD_AFTER_MS = 60_000
  * OOM kill) can remove neither its marker nor rsync's temp file; the next run
  * into the same dest finds a marker nobody holds open and nobody touched for a
  * minute — pids say nothing across containers, where every run is PID 1 — and
- * sweeps what that run left.
+ * sweeps what that run left. A marker written in this boot and pid namespace
+ * by a pid that is gone is dead at once (see `ownerLine`).
  */
 export interface RunMarker {
   /** markers of runs into this dest that are gone */
@@ -23,7 +24,10 @@ export interface RunMarker {
   release(): void
 }
 
-export function claimRunMarker(dest: string, now = Date.now()): RunMarker {
+/** Which part of the tree a run copies: one shard's files, or all of them. */
+export type RunPart = {index: number; count: number} | undefined
+
+export function claimRunMarker(dest: string, now = Date.now(), part?: RunPart): RunMarker {
   const trimmed = dest.replace(/\/+$/, '') || '/'
   const parent = dirname(trimmed)
   const prefix = `.transporter-run-${basename(trimmed)}-`
@@ -32,6 +36,7 @@ export function claimRunMarker(dest: string, now = Date.now()): RunMarker {
   let fd: number | undefined
   try {
     fd = openSync(own, 'wx', 0o600)
+    writeSync(fd, ownerLine(part))
   } catch {
     // a parent we may not write into: no marker, and no sweep for a later run to do
   }
@@ -75,10 +80,65 @@ function deadMarkers(dir: string, prefix: string, now: number): string[] {
     const path = join(dir, name)
     try {
       const st = statSync(path)
-      if (st.mtimeMs < now - DEAD_AFTER_MS && !open.has(`${st.dev}:${st.ino}`)) dead.push(path)
+      if (open.has(`${st.dev}:${st.ino}`)) continue
+      if (st.mtimeMs < now - DEAD_AFTER_MS || goneHere(path)) dead.push(path)
     } catch {
       // removed meanwhile by its own run
     }
   }
   return dead
+}
+
+/**
+ * `<boot id> <pid namespace> <pid>`: who holds the marker. A run in this very
+ * boot and pid namespace whose pid is gone is dead now — a shard rerun right
+ * after an OOM kill need not wait out the heartbeat. Any other marker (another
+ * container, another host, a pid that lives on, maybe reused) is dead only by
+ * the heartbeat rule.
+ */
+function ownerLine(part: RunPart): string {
+  return `${hostIdentity() ?? '- -'} ${process.pid} ${part === undefined ? '-' : `${part.index}/${part.count}`}\n`
+}
+
+const OWNER = /^(\S+ \S+) (\d+) (-|(\d+)\/(\d+))\n$/
+
+/**
+ * The part a dead run copied, read from its marker: a shard's temp files are
+ * those of its own files, so whoever finds the marker sweeps that part (and
+ * may then remove the marker). undefined: the whole tree, or not known.
+ */
+export function deadRunPart(path: string): RunPart {
+  const m = readOwner(path)
+  return m?.[4] === undefined ? undefined : {index: Number(m[4]), count: Number(m[5])}
+}
+
+/** The marker's owner line, parsed; null when it is gone or not in this form (an older run's empty marker). */
+function readOwner(path: string): RegExpExecArray | null {
+  try {
+    return OWNER.exec(readFileSync(path, 'latin1'))
+  } catch {
+    return null
+  }
+}
+
+function hostIdentity(): string | undefined {
+  try {
+    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'latin1').trim()
+    const ns = readlinkSync('/proc/self/ns/pid')
+    return /^[\w-]+$/.test(boot) && /^pid:\[\d+\]$/.test(ns) ? `${boot} ${ns}` : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function goneHere(path: string): boolean {
+  const id = hostIdentity()
+  const m = readOwner(path)
+  if (id === undefined || m === null || m[1] !== id) return false
+  try {
+    process.kill(Number(m[2]), 0)
+    return false
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH'
+  }
 }

@@ -25,10 +25,12 @@ export function mayLeaveTempFiles(code: number, interrupted: boolean): boolean {
  * since `since` (epoch ms), mode 0600, named `.<target>.XXXXXX` where
  * `<target>` is a file of this copy's source, with no source file of the temp
  * name itself (that is data), and held open by no live process — another
- * worker, shard or run writing into the same dest keeps its files. Names are
- * bytes throughout. Returns the removed paths (for the log line).
+ * worker, shard or run writing into the same dest keeps its files. `owns`
+ * narrows the sweep to the files of this run's part (a shard's, by the path
+ * relative to dest). Names are bytes throughout. Returns the removed paths
+ * (for the log line).
  */
-export async function sweepRsyncTemps(src: string, dest: string, since: number): Promise<string[]> {
+export async function sweepRsyncTemps(src: string, dest: string, since: number, owns: (rel: Buffer) => boolean = () => true): Promise<string[]> {
   // `src/` copies its contents into dest; `src` copies the directory itself, so paths under dest start with its name.
   const srcBase = Buffer.from(src.endsWith('/') ? src : dirname(src))
   const destRoot = Buffer.from(dest)
@@ -61,6 +63,8 @@ export async function sweepRsyncTemps(src: string, dest: string, since: number):
       // a source file of this very name is data; a temp of a file this copy does not have is not ours
       if (await exists(joinBytes(srcDir, name))) continue
       if (!(await isFile(joinBytes(srcDir, target)))) continue
+      // a shard's temp files are those of its own part: another shard's writer may live where /proc cannot see it
+      if (!owns(rel.length === 0 ? target : joinBytes(rel, target))) continue
       if (open.has(`${info.dev}:${info.ino}`)) continue
       await rm(path, {force: true})
       removed.push(path.toString())

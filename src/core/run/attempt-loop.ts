@@ -24,6 +24,8 @@ export interface LoopSpec {
   env?: NodeJS.ProcessEnv
   /** prefix for log lines when several loops run at once (--parallel) */
   label?: string
+  /** a shard's own files (path relative to dest), for the temp-file sweep */
+  owns?: ((rel: Buffer) => boolean) | undefined
   /** the part is a `--files-from` list (a split copy) */
   listed?: boolean
   /** the attempt number events carry; shared across parallel workers */
@@ -115,7 +117,7 @@ async function runOneAttempt(spec: LoopSpec, rt: LoopRuntime, attempt: number, t
   progress.flush(raw.last)
   noteInterrupted(spec, rt, tag, raw.inFlight)
   if (mayLeaveTempFiles(raw.code, raw.interrupted)) {
-    const removed = await sweepRsyncTemps(spec.src, spec.dest, attemptStarted)
+    const removed = await sweepRsyncTemps(spec.src, spec.dest, attemptStarted, spec.owns)
     if (removed.length > 0) rt.log.info(`${tag}removed ${removed.length} temporary file(s) the interrupted rsync left: ${removed.join(', ')}`)
   }
   const classified = classify({code: raw.code, signal: raw.signal, stderr: raw.stderrTail}, spec.classifyRules)

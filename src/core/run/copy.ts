@@ -3,21 +3,24 @@ import {rm} from 'node:fs/promises'
 import type {ClassifyRule, CopyEvent, Logger, MountCheck, Reporter, RetryPolicy, RunSettings} from '../../plugin-api.js'
 import {runAttemptLoop, type LoopOutcome} from './attempt-loop.js'
 import {ensureDestDir} from './dest-dir.js'
-import {DRY_RUN_PREFIX, splitUnsafeOption, validateExtraArgs} from '../rsync/args.js'
+import {DRY_RUN_PREFIX, validateExtraArgs} from '../rsync/args.js'
+import {splitUnsafeOption, wantsHardLinks} from '../split/split-unsafe.js'
 import {EventBus} from './events.js'
 import {exitForErrno} from '../codes/errno.js'
 import {splitError, usageError} from '../codes/errors.js'
 import {EXIT} from '../codes/exit.js'
 import {MSG_SUCCEED} from '../codes/messages.js'
 import {runMountChecks} from './mount-checks.js'
-import {runRsyncAttempt} from '../rsync/attempt.js'
+import {passesAfter, passesBefore} from './split-passes.js'
+import {plannedTotal, progressSummer} from './split-progress.js'
 import {planWork, type PlanInput, type WorkPlan} from '../split/plan.js'
+import {shardOf} from '../split/work-split.js'
 import {isPlaceProblem, listDirBases, makeListDir, removeStaleListDirs} from '../split/list-dir.js'
-import {parseProgressLine, type ProgressSample} from '../rsync/progress.js'
+import {parseProgressLine} from '../rsync/progress.js'
 import type {StopController} from './stop.js'
 import {validateRunInput} from './validate.js'
 import {verifyCopy} from './verify.js'
-import {claimRunMarker} from '../rsync/run-marker.js'
+import {claimRunMarker, deadRunPart} from '../rsync/run-marker.js'
 import {sweepRsyncTemps} from '../rsync/temp-sweep.js'
 import {summarize, type CopyOutcome, type Verified} from './outcome.js'
 
@@ -56,27 +59,30 @@ export async function runCopy(req: CopyRequest, components: CopyComponents, rt: 
   const {settings} = req
   const runId = randomHex(6)
   const started = Date.now()
-  const {plans, listDir} = await planOrFail({src: settings.src, parallel: req.parallel, shard: req.shard}, settings.dest, rt.log)
+  const {plans, listDir} = await planOrFail(
+    {src: settings.src, parallel: req.parallel, shard: req.shard, hardLinks: wantsHardLinks(req.extraArgs)},
+    settings.dest,
+    rt.log,
+  )
   const bus = new EventBus(components.reporters, rt.log)
   bus.emit({type: 'start', runId, src: settings.src, dest: settings.dest})
 
   let loops: LoopOutcome[] = []
   let verified: Verified | undefined
-  const marker = settings.dryRun ? undefined : claimRunMarker(settings.dest)
+  const marker = settings.dryRun ? undefined : claimRunMarker(settings.dest, Date.now(), req.shard)
   try {
-    if (marker !== undefined && marker.dead.length > 0) await sweepAfterKilledRun(settings.src, settings.dest, rt.log)
-    loops = await runPlans(plans, req, components, rt, bus)
-    const allOk = loops.every((r) => r.exitCode === EXIT.Succeed)
-    const finished = allOk && !rt.stop.stopped && !settings.dryRun
-    // a shard leaves directory attributes to shard 0 and to whoever finishes last: not its pass to run over the whole tree
-    if (finished && plans.length > 1 && req.shard === undefined) await syncDirAttributes(req, rt)
+    if (marker !== undefined && marker.dead.length > 0) await sweepAfterKilledRun(settings.src, settings.dest, rt.log, marker.dead)
+    loops = await passesBefore({plans, req, components, rt})
+    if (!rt.stop.stopped) loops = [...loops, ...(await runPlans(plans, req, components, rt, bus, loops.length))]
+    const finished = loops.every((r) => r.exitCode === EXIT.Succeed) && !rt.stop.stopped && !settings.dryRun
+    loops = [...loops, ...(await passesAfter({plans, req, components, rt}, loops))]
     if (finished && req.verify) verified = await verifyPlans(plans, req, rt)
   } finally {
     if (listDir !== undefined) await rm(listDir, {recursive: true, force: true})
     marker?.release()
   }
 
-  const outcome = summarize(loops, started, rt.stop, verified)
+  const outcome = summarize(loops, started, rt.stop, verified, plannedTotal(plans))
   if (outcome.exitCode === EXIT.Succeed) rt.log.info(MSG_SUCCEED)
   bus.emit(doneEvent(outcome))
   // a second SIGINT means "now": reports get a short moment, not the whole budget
@@ -84,10 +90,22 @@ export async function runCopy(req: CopyRequest, components: CopyComponents, rt: 
   return outcome
 }
 
-/** A run into this dest was killed with its rsync (spec §12): its temp files are still there, open by nobody. */
-async function sweepAfterKilledRun(src: string, dest: string, log: Logger): Promise<void> {
-  const removed = await sweepRsyncTemps(src, dest, 0)
+/**
+ * A run into this dest was killed with its rsync (spec §12): its temp files
+ * are still there, open by nobody. They are those of the dead run's part (a
+ * dead shard's own files, whichever shard finds its marker), never another
+ * live shard's.
+ */
+async function sweepAfterKilledRun(src: string, dest: string, log: Logger, dead: readonly string[]): Promise<void> {
+  const parts = dead.map(deadRunPart)
+  const owns = parts.some((p) => p === undefined) ? undefined : (rel: Buffer) => parts.some((p) => p !== undefined && shardOf(rel, p.count) === p.index)
+  const removed = await sweepRsyncTemps(src, dest, 0, owns)
   if (removed.length > 0) log.info(`removed ${removed.length} temporary file(s) a killed run left: ${removed.join(', ')}`)
+}
+
+/** A shard sweeps only the temp files of its own files: the others' may be written by live shards elsewhere. */
+function ownPart(shard: CopyRequest['shard']): ((rel: Buffer) => boolean) | undefined {
+  return shard === undefined ? undefined : (rel) => shardOf(rel, shard.count) === shard.index
 }
 
 /** Spec §3 and §4: everything that can refuse the run before a byte is copied. */
@@ -95,10 +113,11 @@ async function preflight(req: CopyRequest, components: CopyComponents, rt: CopyR
   const {settings} = req
   validateRunInput({src: settings.src, dest: settings.dest, progress: settings.progress, stderr: settings.stderr, reportAddr: settings.reportAddr})
   validateExtraArgs(req.extraArgs)
-  const unsafe = req.parallel > 1 || req.shard !== undefined ? splitUnsafeOption(req.extraArgs) : undefined
+  const unsafe =
+    req.parallel > 1 || req.shard !== undefined ? splitUnsafeOption(req.extraArgs, {root: process.getuid?.() === 0, shard: req.shard !== undefined}) : undefined
   if (unsafe !== undefined) {
     throw usageError(
-      `rsync option ${JSON.stringify(unsafe)} cannot be combined with --parallel/--shard: a split copy lists its files itself and would not equal a plain copy`,
+      `rsync option ${JSON.stringify(unsafe.arg)} cannot be combined with --parallel/--shard: ${unsafe.why}, so the split copy would not equal a plain copy`,
       'run without --parallel/--shard, or drop the option',
     )
   }
@@ -110,10 +129,17 @@ async function preflight(req: CopyRequest, components: CopyComponents, rt: CopyR
 }
 
 /** One attempt loop per plan, all at once; attempt numbers are shared, progress is summed when there are several. */
-function runPlans(plans: readonly WorkPlan[], req: CopyRequest, components: CopyComponents, rt: CopyRuntime, bus: EventBus): Promise<LoopOutcome[]> {
+function runPlans(
+  plans: readonly WorkPlan[],
+  req: CopyRequest,
+  components: CopyComponents,
+  rt: CopyRuntime,
+  bus: EventBus,
+  attemptsBefore: number,
+): Promise<LoopOutcome[]> {
   const {settings} = req
-  let attemptCounter = 0
-  const combine = plans.length > 1 ? progressSummer() : undefined
+  let attemptCounter = attemptsBefore
+  const combine = plans.some((p) => p.total !== undefined) ? progressSummer(plans) : undefined
   const onLine = stdoutLogger(req, rt.log)
   const progress = settings.progress || wantsProgress(components)
   return Promise.all(
@@ -131,6 +157,7 @@ function runPlans(plans: readonly WorkPlan[], req: CopyRequest, components: Copy
           ...(req.env ? {env: req.env} : {}),
           ...(plan.label ? {label: plan.label} : {}),
           ...(plan.filesFrom === undefined ? {} : {listed: true}),
+          owns: ownPart(req.shard),
           nextAttempt: () => ++attemptCounter,
         },
         {bus, log: rt.log, stop: rt.stop, onStderr: rt.onStderr, onLine, combine},
@@ -164,23 +191,6 @@ function doneEvent(o: CopyOutcome): CopyEvent {
   }
 }
 
-/**
- * Parallel workers create directories as they go and their files bump the
- * directories' mtimes; one last pass that transfers directories only (no
- * files) gives every directory the source's attributes.
- */
-async function syncDirAttributes(req: CopyRequest, rt: CopyRuntime): Promise<void> {
-  const raw = await runRsyncAttempt({
-    rsyncPath: req.rsyncPath,
-    args: ['-rlptgo', '--filter=+ */', '--filter=- *', '--', req.settings.src, req.settings.dest],
-    stderrTailBytes: 16 * 1024,
-    graceMs: req.graceMs,
-    stop: rt.stop,
-    ...(req.env ? {env: req.env} : {}),
-  })
-  if (raw.code !== 0 && !raw.interrupted) rt.log.warn(`directory attribute pass: ${raw.reason}`)
-}
-
 function wantsProgress(components: CopyComponents): boolean {
   return components.reporters.some(({reporter}) => reporter.wantsProgress === true)
 }
@@ -195,23 +205,6 @@ function stdoutLogger(req: CopyRequest, log: Logger): ((line: string) => void) |
   return (line) => {
     if (line.startsWith(DRY_RUN_PREFIX)) log.info(`dry run: would transfer ${line.slice(DRY_RUN_PREFIX.length)}`)
     else if (stats && line.trim() !== '' && parseProgressLine(line) === undefined) log.info(`rsync: ${line}`)
-  }
-}
-
-/** --parallel: one report stream, the workers' latest counters summed. */
-function progressSummer(): (worker: string, sample: ProgressSample) => ProgressSample {
-  const latest = new Map<string, ProgressSample>()
-  return (worker, sample) => {
-    latest.set(worker, sample)
-    let filesTransferred = 0
-    let filesTotal = 0
-    let bytes = 0
-    for (const s of latest.values()) {
-      filesTransferred += s.filesTransferred
-      filesTotal += s.filesTotal
-      bytes += s.bytes ?? 0
-    }
-    return {filesTransferred, filesTotal, bytes}
   }
 }
 

@@ -57,7 +57,14 @@ export interface Verified {
 }
 
 /** The most severe loop decides; a signal or a failed verify overrides a success. */
-export function summarize(loops: readonly LoopOutcome[], started: number, stop: StopController, verified: Verified | undefined): CopyOutcome {
+export function summarize(
+  loops: readonly LoopOutcome[],
+  started: number,
+  stop: StopController,
+  verified: Verified | undefined,
+  /** a split copy's total as its plan counted it (the workers' rsyncs each count `.` and implied directories) */
+  plannedTotal?: number,
+): CopyOutcome {
   // null: the verify pass was interrupted, nothing is known (spec §10)
   const mismatches = verified === undefined || verified.failure !== undefined ? undefined : (verified.result?.mismatches ?? null)
   const attempts: AttemptResult[] = loops.flatMap((l) => l.attempts).sort((a, b) => a.attempt - b.attempt)
@@ -111,7 +118,7 @@ export function summarize(loops: readonly LoopOutcome[], started: number, stop: 
       bytes: a.bytes,
     })),
     filesTransferred: attempts.reduce((n, a) => n + a.filesTransferred, 0),
-    filesTotal: lastOfEach.reduce((n, a) => n + (a?.filesTotal ?? 0), 0),
+    filesTotal: plannedTotal ?? lastOfEach.reduce((n, a) => n + (a?.filesTotal ?? 0), 0),
     bytes: attempts.reduce((n, a) => n + a.bytes, 0),
     durationMs: Date.now() - started,
     stderrTail,

@@ -13,6 +13,8 @@ export interface TreeEntry {
   rel: Buffer
   size: number
   isDir: boolean
+  /** `dev:ino` of a regular file with more than one link: every name of it goes to one part (rsync's -H links what one rsync sees) */
+  linkGroup?: string
 }
 
 export interface SplitBase {
@@ -55,8 +57,10 @@ export function walkTree(root: string, prefix: string, visit: (entry: TreeEntry)
       if (entry.isDirectory()) {
         visit({rel: childRel, size: 0, isDir: true})
         walk(path, childRel)
+      } else if (entry.isFile()) {
+        visit({rel: childRel, isDir: false, ...fileFacts(path)})
       } else {
-        visit({rel: childRel, size: entry.isFile() ? sizeOf(path) : 0, isDir: false})
+        visit({rel: childRel, size: 0, isDir: false})
       }
     }
   }
@@ -64,11 +68,30 @@ export function walkTree(root: string, prefix: string, visit: (entry: TreeEntry)
   walk(Buffer.from(start), prefixBytes)
 }
 
-function sizeOf(path: Buffer): number {
+function fileFacts(path: Buffer): {size: number; linkGroup?: string} {
   try {
-    return lstatSync(path).size
+    const st = lstatSync(path)
+    return st.nlink > 1 ? {size: st.size, linkGroup: `${st.dev}:${st.ino}`} : {size: st.size}
   } catch {
-    return 0 // gone since readdir: rsync will call it vanished
+    return {size: 0} // gone since readdir: rsync will call it vanished
+  }
+}
+
+/**
+ * The part a hard-link group's first name (in walk order, the same in every
+ * process) went to, for its other names. Only files with several links are
+ * held, so memory follows the number of such files, not the tree's size.
+ */
+function linkGroups<T>(on: boolean): (entry: TreeEntry, choose: () => T) => T {
+  const seen = new Map<string, T>()
+  return (entry, choose) => {
+    // without -H every name is a file of its own, and a shard's files are exactly those its paths hash to
+    if (!on || entry.linkGroup === undefined) return choose()
+    const known = seen.get(entry.linkGroup)
+    if (known !== undefined) return known
+    const chosen = choose()
+    seen.set(entry.linkGroup, chosen)
+    return chosen
   }
 }
 
@@ -119,24 +142,33 @@ export class FileList {
  * a tree of empty files still spreads); directories go to list 0, which
  * creates them. Online greedy: no list of the whole tree is ever held.
  */
-export function balancer(lists: readonly FileList[]): (entry: TreeEntry) => void {
+export function balancer(lists: readonly FileList[], hardLinks = false): (entry: TreeEntry) => void {
   const load = lists.map(() => 0)
+  const group = linkGroups<number>(hardLinks)
   return (entry) => {
     if (entry.isDir) {
       lists[0]!.add(entry.rel)
       return
     }
-    let best = 0
-    for (let i = 1; i < load.length; i++) if (load[i]! < load[best]!) best = i
-    load[best]! += entry.size + 512
-    lists[best]!.add(entry.rel)
+    const part = group(entry, () => {
+      let best = 0
+      for (let i = 1; i < load.length; i++) if (load[i]! < load[best]!) best = i
+      load[best]! += entry.size + 512
+      return best
+    })
+    lists[part]!.add(entry.rel)
   }
 }
 
-/** Shard `index` of `count`: its files, plus every directory for shard 0 (empty ones included), handed to `next`. */
-export function inShard(index: number, count: number, next: (entry: TreeEntry) => void): (entry: TreeEntry) => void {
+/**
+ * Shard `index` of `count`: its files, plus every directory for shard 0 (empty
+ * ones included), handed to `next`. A file is in the shard its path hashes to;
+ * with -H a hard link's other names follow its first name.
+ */
+export function inShard(index: number, count: number, next: (entry: TreeEntry) => void, hardLinks = false): (entry: TreeEntry) => void {
+  const group = linkGroups<number>(hardLinks)
   return (entry) => {
-    if (entry.isDir ? index === 0 : shardOf(entry.rel, count) === index) next(entry)
+    if (entry.isDir ? index === 0 : group(entry, () => shardOf(entry.rel, count)) === index) next(entry)
   }
 }
 
