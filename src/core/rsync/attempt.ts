@@ -8,7 +8,7 @@ import {withoutTransporterEnv} from '../secrets/redact.js'
 import {exitReason, signalReason, startFailureReason} from '../codes/go-reason.js'
 import {TailBuffer} from './ring-buffer.js'
 import {StdoutFile} from './stdout-file.js'
-import {inFlightFiles} from './in-flight.js'
+import {groupGone, inFlightFiles} from './in-flight.js'
 import type {StopController} from '../run/stop.js'
 
 export interface AttemptIo {
@@ -30,6 +30,9 @@ export interface AttemptSpec {
   /** false: read stdout through a pipe even when no line consumer needs it */
   stdoutFile?: boolean
 }
+
+/** How long an rsync group killed from outside may take to be gone from /proc before the sweep looks anyway. */
+const GROUP_GONE_MS = 2000
 
 /** How often a file-backed stdout is sampled for progress (the events are throttled to 100 ms anyway). */
 const SAMPLE_MS = 100
@@ -100,9 +103,14 @@ export function runRsyncAttempt(spec: AttemptSpec, io: AttemptIo = {}): Promise<
       // A child of rsync orphaned by a kill of the top process must not linger.
       signalGroup(pgid, 'SIGKILL')
       untrackGroup(pgid)
-      if (signal) finish({code: -1, signal, reason: signalReason(signal)})
-      else if (code === null) finish({code: -12, reason: 'wait: no exit status'})
-      else finish({code, reason: exitReason(code)})
+      const done = () => {
+        if (signal) finish({code: -1, signal, reason: signalReason(signal)})
+        else if (code === null) finish({code: -12, reason: 'wait: no exit status'})
+        else finish({code, reason: exitReason(code)})
+      }
+      // after an unclean end the temp-file sweep follows: the dying receiver must have let go of its file first
+      if (signal !== null || code !== 0) void groupGone(pgid, GROUP_GONE_MS).then(done)
+      else done()
     })
   })
 }

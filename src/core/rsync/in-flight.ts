@@ -33,7 +33,13 @@ export function inFlightFiles(pgid: number): Buffer[] {
   return found
 }
 
-function groupMembers(pgid: number): number[] {
+/** Resolves once no live process of the group is left (a zombie holds no files), or after `limitMs`. */
+export async function groupGone(pgid: number, limitMs: number): Promise<void> {
+  const until = Date.now() + limitMs
+  while (groupMembers(pgid, true).length > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 5))
+}
+
+function groupMembers(pgid: number, liveOnly = false): number[] {
   const members: number[] = []
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue
@@ -41,7 +47,7 @@ function groupMembers(pgid: number): number[] {
       // pid (comm) state ppid pgrp ...; comm may hold spaces and parentheses
       const stat = readFileSync(`/proc/${entry}/stat`, 'latin1')
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      if (Number(fields[2]) === pgid) members.push(Number(entry))
+      if (Number(fields[2]) === pgid && !(liveOnly && fields[0] === 'Z')) members.push(Number(entry))
     } catch {
       // gone meanwhile
     }

@@ -15,12 +15,23 @@ import {randomHex} from '../random-hex.js'
  * then copies as usual, which finds them complete.
  */
 
+/** A killed rsync's temp file at least this large is kept as a partial to resume; a smaller one is simply sent again. */
+const RESUME_MIN_BYTES = 1024 * 1024
+
+/** For the temp-file sweep: which temp files to keep as partials (large ones), and the final paths it kept. */
+export function partialKeeper(): {keep: (final: Buffer, size: number) => boolean; kept: Buffer[]} {
+  const kept: Buffer[] = []
+  return {kept, keep: (final, size) => size >= RESUME_MIN_BYTES && kept.push(final) > 0}
+}
+
 /** Records the files an interrupted rsync was writing; returns their paths relative to dest. */
 export function recordInterrupted(dest: string, inFlight: readonly Buffer[]): string[] {
-  const root = realDest(dest)
-  if (root === undefined) return []
-  const prefix = Buffer.from(`${root}/`)
-  const rel = inFlight.filter((p) => p.length > prefix.length && p.subarray(0, prefix.length).equals(prefix)).map((p) => p.subarray(prefix.length))
+  // /proc gives real paths, the sweep dest as given: either may be the prefix
+  const roots = [...new Set([trimmed(dest), realDest(dest)].filter((r): r is string => r !== undefined))].map((r) => Buffer.from(r === '/' ? r : `${r}/`))
+  const rel = inFlight.flatMap((p) => {
+    const root = roots.find((r) => p.length > r.length && p.subarray(0, r.length).equals(r))
+    return root === undefined ? [] : [p.subarray(root.length)]
+  })
   const valid = rel.filter(isPlainRelative)
   if (valid.length === 0) return []
   try {

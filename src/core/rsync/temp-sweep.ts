@@ -1,5 +1,5 @@
 import {readdirSync, statSync} from 'node:fs'
-import {lstat, readdir, rm} from 'node:fs/promises'
+import {lstat, readdir, rename, rm, utimes} from 'node:fs/promises'
 import {dirname} from 'node:path'
 
 /**
@@ -27,10 +27,18 @@ export function mayLeaveTempFiles(code: number, interrupted: boolean): boolean {
  * name itself (that is data), and held open by no live process — another
  * worker, shard or run writing into the same dest keeps its files. `owns`
  * narrows the sweep to the files of this run's part (a shard's, by the path
- * relative to dest). Names are bytes throughout. Returns the removed paths
- * (for the log line).
+ * relative to dest). A temp file `keep` accepts (final path, size) becomes
+ * the partial file under its final name instead, as rsync's own --partial
+ * leaves it (mtime 0), to be resumed (resume.ts). Names are bytes throughout.
+ * Returns the removed paths (for the log line).
  */
-export async function sweepRsyncTemps(src: string, dest: string, since: number, owns: (rel: Buffer) => boolean = () => true): Promise<string[]> {
+export async function sweepRsyncTemps(
+  src: string,
+  dest: string,
+  since: number,
+  owns: (rel: Buffer) => boolean = () => true,
+  keep?: (final: Buffer, size: number) => boolean,
+): Promise<string[]> {
   // `src/` copies its contents into dest; `src` copies the directory itself, so paths under dest start with its name.
   const srcBase = Buffer.from(src.endsWith('/') ? src : dirname(src))
   const destRoot = Buffer.from(dest)
@@ -66,6 +74,12 @@ export async function sweepRsyncTemps(src: string, dest: string, since: number, 
       // a shard's temp files are those of its own part: another shard's writer may live where /proc cannot see it
       if (!owns(rel.length === 0 ? target : joinBytes(rel, target))) continue
       if (open.has(`${info.dev}:${info.ino}`)) continue
+      const final = joinBytes(dir, target)
+      if (keep !== undefined && (await isFileOrAbsent(final)) && keep(final, info.size)) {
+        await rename(path, final)
+        await utimes(final, 0, 0)
+        continue
+      }
       await rm(path, {force: true})
       removed.push(path.toString())
     }
@@ -124,6 +138,15 @@ async function exists(path: Buffer): Promise<boolean> {
     return true
   } catch {
     return false
+  }
+}
+
+/** A regular file, or nothing: a partial may take that name (a directory or a link there is left alone). */
+async function isFileOrAbsent(path: Buffer): Promise<boolean> {
+  try {
+    return (await lstat(path)).isFile()
+  } catch {
+    return true
   }
 }
 

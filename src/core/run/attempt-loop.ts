@@ -9,7 +9,7 @@ import type {ProgressSample} from '../rsync/progress.js'
 import {runRsyncAttempt} from '../rsync/attempt.js'
 import type {StopController} from './stop.js'
 import {mayLeaveTempFiles, sweepRsyncTemps} from '../rsync/temp-sweep.js'
-import {claimResumeLists, isDryRun, recordInterrupted, resumeArgs} from '../rsync/resume.js'
+import {claimResumeLists, isDryRun, partialKeeper, recordInterrupted, resumeArgs} from '../rsync/resume.js'
 
 export interface LoopSpec {
   rsyncPath: string
@@ -117,7 +117,10 @@ async function runOneAttempt(spec: LoopSpec, rt: LoopRuntime, attempt: number, t
   progress.flush(raw.last)
   noteInterrupted(spec, rt, tag, raw.inFlight)
   if (mayLeaveTempFiles(raw.code, raw.interrupted)) {
-    const removed = await sweepRsyncTemps(spec.src, spec.dest, attemptStarted, spec.owns)
+    // a killed rsync could not keep its partial file (--partial): a large one is kept here, to be resumed
+    const partials = partialKeeper()
+    const removed = await sweepRsyncTemps(spec.src, spec.dest, attemptStarted, spec.owns, isDryRun(spec.args) ? undefined : partials.keep)
+    noteInterrupted(spec, rt, tag, partials.kept)
     if (removed.length > 0) rt.log.info(`${tag}removed ${removed.length} temporary file(s) the interrupted rsync left: ${removed.join(', ')}`)
   }
   const classified = classify({code: raw.code, signal: raw.signal, stderr: raw.stderrTail}, spec.classifyRules)

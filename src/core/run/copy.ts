@@ -22,6 +22,7 @@ import {validateRunInput} from './validate.js'
 import {verifyCopy} from './verify.js'
 import {claimRunMarker, deadRunPart} from '../rsync/run-marker.js'
 import {sweepRsyncTemps} from '../rsync/temp-sweep.js'
+import {partialKeeper, recordInterrupted} from '../rsync/resume.js'
 import {summarize, type CopyOutcome, type Verified} from './outcome.js'
 
 export interface CopyRequest {
@@ -99,8 +100,12 @@ export async function runCopy(req: CopyRequest, components: CopyComponents, rt: 
 async function sweepAfterKilledRun(src: string, dest: string, log: Logger, dead: readonly string[]): Promise<void> {
   const parts = dead.map(deadRunPart)
   const owns = parts.some((p) => p === undefined) ? undefined : (rel: Buffer) => parts.some((p) => p !== undefined && shardOf(rel, p.count) === p.index)
-  const removed = await sweepRsyncTemps(src, dest, 0, owns)
+  // a large partial file of the killed run is kept under its name and resumed by the first attempt
+  const partials = partialKeeper()
+  const removed = await sweepRsyncTemps(src, dest, 0, owns, partials.keep)
   if (removed.length > 0) log.info(`removed ${removed.length} temporary file(s) a killed run left: ${removed.join(', ')}`)
+  const kept = recordInterrupted(dest, partials.kept)
+  if (kept.length > 0) log.info(`kept ${kept.length} partial file(s) a killed run left, to resume: ${kept.join(', ')}`)
 }
 
 /** A shard sweeps only the temp files of its own files: the others' may be written by live shards elsewhere. */
