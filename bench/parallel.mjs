@@ -240,5 +240,5 @@ printTable(
   ]),
 )
 console.log('every run: destination matched the source (paths and sizes)')
-const file = writeResults('parallel', {cli: snapshot ? 'snapshot of bin/run.js' : cli, ...result})
+const file = writeResults(latency ? 'parallel-fuse' : 'parallel', {cli: snapshot ? 'snapshot of bin/run.js' : cli, ...result})
 console.log(`wrote ${file}`)
