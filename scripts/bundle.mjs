@@ -9,7 +9,7 @@
 //   (its package.json names it), one file instead of sixteen modules.
 // npm packages stay outside: zod, cosmiconfig, undici and cli-progress are
 // required only when a config file, a proxy or a terminal bar needs them.
-import {rmSync} from 'node:fs'
+import {readFileSync, rmSync} from 'node:fs'
 import {build} from 'esbuild'
 
 const common = {
@@ -42,3 +42,8 @@ await build({
   outExtension: {'.js': '.cjs'},
 })
 await build({...common, entryPoints: ['plugins/defaults/dist/register.js'], outfile: 'plugins/defaults/dist/register.cjs'})
+
+// start.cjs is compiled from V8's code cache, where an import() expression fails at run time
+// (no dynamic-import callback): every import() of outside code must go through dist/fast/import.cjs.
+const start = readFileSync('dist/fast/start.cjs', 'utf8')
+if (/\bimport\(/.test(start)) throw new Error('dist/fast/start.cjs has an import() expression; import outside code through src/core/import-module.ts')
