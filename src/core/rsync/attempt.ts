@@ -31,6 +31,9 @@ export interface AttemptSpec {
   stdoutFile?: boolean
 }
 
+/** How often the files rsync is writing are looked up in /proc (a scan of its process group, ~1 ms). */
+const IN_FLIGHT_MS = 1000
+
 /** How long an rsync group killed from outside may take to be gone from /proc before the sweep looks anyway. */
 const GROUP_GONE_MS = 2000
 
@@ -78,17 +81,24 @@ export function runRsyncAttempt(spec: AttemptSpec, io: AttemptIo = {}): Promise<
     let settled = false
     let stop: ReturnType<typeof forwardStop> = {interrupted: false, inFlight: [], off: () => {}}
     let sampler: NodeJS.Timeout | undefined
+    // which files rsync is writing, looked up now and then: when rsync is killed from outside, its receiver
+    // may still keep a partial under the final name (--partial) before it dies, and that file is resumed
+    let lastInFlight: Buffer[] = []
+    let watcher: NodeJS.Timeout | undefined = undefined
     const finish = (result: Omit<RawAttempt, 'stderrTail' | 'last' | 'durationMs' | 'interrupted' | 'inFlight'>) => {
       if (settled) return
       settled = true
       stop.off()
       if (sampler) clearInterval(sampler)
+      if (watcher) clearInterval(watcher)
       if (file) {
         file.drain((chunk) => out.splitter.push(chunk))
         file.close()
       }
       out.end()
-      resolve({...result, stderrTail: tail.text(), last: out.last(), durationMs: Date.now() - started, interrupted: stop.interrupted, inFlight: stop.inFlight})
+      const unclean = result.code !== 0 && result.code !== 24 && result.code !== 23
+      const inFlight = stop.interrupted ? stop.inFlight : unclean ? lastInFlight : []
+      resolve({...result, stderrTail: tail.text(), last: out.last(), durationMs: Date.now() - started, interrupted: stop.interrupted, inFlight})
     }
     // At once: a spawn that fails (EMFILE, EAGAIN) reports it on the next tick, with no pipes.
     child.on('error', (error: NodeJS.ErrnoException) => {
@@ -99,6 +109,8 @@ export function runRsyncAttempt(spec: AttemptSpec, io: AttemptIo = {}): Promise<
     stop = forwardStop(spec, pgid)
     readStreams(file ? undefined : child.stdout!, child.stderr, out, tail, io)
     if (file) sampler = setInterval(() => file.drain((chunk) => out.splitter.push(chunk)), SAMPLE_MS)
+    watcher = setInterval(() => (lastInFlight = inFlightFiles(pgid)), IN_FLIGHT_MS)
+    watcher.unref()
     child.on('close', (code, signal) => {
       // A child of rsync orphaned by a kill of the top process must not linger.
       signalGroup(pgid, 'SIGKILL')
