@@ -47,10 +47,16 @@ describe('run markers: how a run learns that an earlier one into the same dest w
     const alive = join(parent, '.transporter-run-dest-111111111111')
     writeFileSync(alive, line)
     const next = claimRunMarker(dest)
-    expect(next.dead).toEqual([goneHere])
+    // claimed by a rename: a second run that starts at the same moment does not sweep it too
+    const claimed = join(parent, '.transporter-swept-dest-eeeeeeeeeeee')
+    expect(next.dead).toEqual([claimed])
+    const second = claimRunMarker(dest)
+    expect(second.dead).toEqual([])
+    second.release()
     // whoever finds it sweeps the dead run's part: shard 2 of 4
-    expect(deadRunPart(goneHere)).toEqual({index: 2, count: 4})
+    expect(deadRunPart(claimed)).toEqual({index: 2, count: 4})
     next.release()
+    expect(readdirSync(parent).filter((n) => n.startsWith('.transporter-swept-'))).toEqual([])
     const whole = claimRunMarker(dest)
     expect(
       readFileSync(
@@ -79,7 +85,7 @@ describe('run markers: how a run learns that an earlier one into the same dest w
         await new Promise((resolve) => setTimeout(resolve, 10))
       }
       const m = claimRunMarker(dest)
-      expect(m.dead).toEqual([dead])
+      expect(m.dead).toEqual([join(parent, '.transporter-swept-dest-aaaaaaaaaaaa')])
       m.release()
       expect(markers(parent).sort()).toEqual([
         '.transporter-run-dest-bbbbbbbbbbbb',

@@ -1,5 +1,5 @@
 import {randomHex} from '../random-hex.js'
-import {closeSync, futimesSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeSync} from 'node:fs'
+import {closeSync, futimesSync, openSync, readdirSync, renameSync, readFileSync, readlinkSync, rmSync, statSync, writeSync} from 'node:fs'
 import {basename, dirname, join} from 'node:path'
 import {openFiles} from './temp-sweep.js'
 
@@ -81,9 +81,13 @@ function deadMarkers(dir: string, prefix: string, now: number): string[] {
     try {
       const st = statSync(path)
       if (open.has(`${st.dev}:${st.ino}`)) continue
-      if (st.mtimeMs < now - DEAD_AFTER_MS || goneHere(path)) dead.push(path)
+      if (!(st.mtimeMs < now - DEAD_AFTER_MS || goneHere(path))) continue
+      // claimed by a rename, so of two runs that find it at once only one sweeps what the dead run left
+      const claimed = join(dir, `.transporter-swept-${name.slice('.transporter-run-'.length)}`)
+      renameSync(path, claimed)
+      dead.push(claimed)
     } catch {
-      // removed meanwhile by its own run
+      // removed meanwhile by its own run, or claimed by another run
     }
   }
   return dead
