@@ -13,7 +13,7 @@ export function inFlightFiles(pgid: number): Buffer[] {
   for (const pid of groupMembers(pgid)) {
     let fds: string[]
     try {
-      fds = readdirSync(`/proc/${pid}/fd`)
+      fds = readdirSync(`/proc/${pid}/fd`, {encoding: 'buffer'}).map((fd) => fd.toString('latin1'))
     } catch {
       continue
     }
@@ -41,7 +41,8 @@ export async function groupGone(pgid: number, limitMs: number): Promise<void> {
 
 function groupMembers(pgid: number, liveOnly = false): number[] {
   const members: number[] = []
-  for (const entry of readdirSync('/proc')) {
+  // /proc's names are ASCII; read as bytes like every other directory here
+  for (const entry of readdirSync('/proc', {encoding: 'buffer'}).map((e) => e.toString('latin1'))) {
     if (!/^\d+$/.test(entry)) continue
     try {
       // pid (comm) state ppid pgrp ...; comm may hold spaces and parentheses

@@ -60,17 +60,20 @@ export interface ClaimedResume {
 export function claimResumeLists(dest: string): ClaimedResume | undefined {
   const parent = parentOf(dest)
   const prefix = listPrefix(dest)
-  let names: string[]
+  // names as bytes: a neighbour of dest may have a name that is not valid UTF-8
+  const prefixBytes = Buffer.from(prefix)
+  let names: Buffer[]
   try {
-    names = readdirSync(parent).filter((n) => n.startsWith(prefix))
+    names = readdirSync(parent, {encoding: 'buffer'}).filter((n) => n.length > prefixBytes.length && n.subarray(0, prefixBytes.length).equals(prefixBytes))
   } catch {
     return undefined
   }
   const entries = new Map<string, Buffer>()
   for (const name of names) {
-    const claimed = join(parent, `.transporter-resuming-${name.slice(prefix.length)}-${process.pid}`)
+    // the part after the prefix is this module's own random hex
+    const claimed = join(parent, `.transporter-resuming-${name.subarray(prefixBytes.length).toString('latin1')}-${process.pid}`)
     try {
-      renameSync(join(parent, name), claimed)
+      renameSync(Buffer.concat([Buffer.from(`${parent}/`), name]), claimed)
     } catch {
       continue // taken by another worker or run
     }
@@ -106,12 +109,6 @@ export function resumeArgs(args: readonly string[], listFile: string, src: strin
   // `src/` copies its contents into dest; `src` copies the directory itself, so dest's paths start with its name
   const root = src.endsWith('/') ? src : `${dirname(src)}/`
   return [...options, '--append-verify', `--files-from=${listFile}`, '--from0', '--stats', '--', root, dest]
-}
-
-/** Whether dest's args say this is a dry run (nothing to resume, nothing to record). */
-export function isDryRun(args: readonly string[]): boolean {
-  const end = args.indexOf('--')
-  return (end === -1 ? args : args.slice(0, end)).some((a) => a === '--dry-run' || /^-[a-zA-Z]*n[a-zA-Z]*$/.test(a))
 }
 
 function listPrefix(dest: string): string {

@@ -9,7 +9,7 @@ import type {ProgressSample} from '../rsync/progress.js'
 import {runRsyncAttempt} from '../rsync/attempt.js'
 import type {StopController} from './stop.js'
 import {mayLeaveTempFiles, sweepRsyncTemps} from '../rsync/temp-sweep.js'
-import {claimResumeLists, isDryRun, partialKeeper, recordInterrupted, resumeArgs} from '../rsync/resume.js'
+import {claimResumeLists, partialKeeper, recordInterrupted, resumeArgs} from '../rsync/resume.js'
 
 export interface LoopSpec {
   rsyncPath: string
@@ -30,6 +30,8 @@ export interface LoopSpec {
   listed?: boolean
   /** the attempt number events carry; shared across parallel workers */
   nextAttempt: () => number
+  /** rsync -n: nothing to resume, nothing to keep */
+  dryRun?: boolean
 }
 
 export interface LoopRuntime {
@@ -93,7 +95,7 @@ export async function runAttemptLoop(spec: LoopSpec, rt: LoopRuntime): Promise<L
 async function runOneAttempt(spec: LoopSpec, rt: LoopRuntime, attempt: number, tag: string): Promise<AttemptResult> {
   const attemptStarted = Date.now()
   rt.bus.emit({type: 'attempt-start', attempt})
-  if (!isDryRun(spec.args)) await resumeInterrupted(spec, rt, tag)
+  if (spec.dryRun !== true) await resumeInterrupted(spec, rt, tag)
   rt.log.debug(`${tag}attempt ${attempt}: ${spec.rsyncPath} ${spec.args.map((a) => JSON.stringify(a)).join(' ')}`)
   const progress = trailingThrottle<ProgressSample>(PROGRESS_EVERY_MS, (sample) =>
     rt.bus.emit({type: 'progress', attempt, ...(rt.combine ? rt.combine(spec.label ?? '', sample) : sample)}),
@@ -119,7 +121,7 @@ async function runOneAttempt(spec: LoopSpec, rt: LoopRuntime, attempt: number, t
   if (mayLeaveTempFiles(raw.code, raw.interrupted)) {
     // a killed rsync could not keep its partial file (--partial): a large one is kept here, to be resumed
     const partials = partialKeeper()
-    const removed = await sweepRsyncTemps(spec.src, spec.dest, attemptStarted, spec.owns, isDryRun(spec.args) ? undefined : partials.keep)
+    const removed = await sweepRsyncTemps(spec.src, spec.dest, attemptStarted, spec.owns, spec.dryRun === true ? undefined : partials.keep)
     noteInterrupted(spec, rt, tag, partials.kept)
     if (removed.length > 0) rt.log.info(`${tag}removed ${removed.length} temporary file(s) the interrupted rsync left: ${removed.join(', ')}`)
   }
@@ -182,7 +184,7 @@ async function resumeInterrupted(spec: LoopSpec, rt: LoopRuntime, tag: string): 
 }
 
 function noteInterrupted(spec: LoopSpec, rt: LoopRuntime, tag: string, inFlight: readonly Buffer[]): void {
-  if (inFlight.length === 0 || isDryRun(spec.args)) return
+  if (inFlight.length === 0 || spec.dryRun === true) return
   const kept = recordInterrupted(spec.dest, inFlight)
   if (kept.length > 0) rt.log.info(`${tag}kept ${kept.length} partial file(s) to resume: ${kept.join(', ')}`)
 }

@@ -164,6 +164,7 @@ function runPlans(
           ...(plan.filesFrom === undefined ? {} : {listed: true}),
           owns: ownPart(req.shard),
           nextAttempt: () => ++attemptCounter,
+          dryRun: settings.dryRun,
         },
         {bus, log: rt.log, stop: rt.stop, onStderr: rt.onStderr, onLine, combine},
       ),
