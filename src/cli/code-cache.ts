@@ -15,8 +15,7 @@ import {readdirSync, readFileSync, rmSync, statSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {basename, dirname, join} from 'node:path'
 import {Script} from 'node:vm'
-import {configTrustProblem, effectiveUid} from '../core/config/trust.js'
-import {oclifDirs, writeCacheBytes} from './hook-cache.js'
+import {oclifDirs, readCacheBytes, writeCacheBytes} from './hook-cache.js'
 
 type Env = Readonly<Record<string, string | undefined>>
 
@@ -29,7 +28,7 @@ export interface CachedModule {
 export function requireWithCodeCache(file: string, env: Env): CachedModule {
   const source = readFileSync(file, 'utf8')
   const cacheFile = codeCachePath(file, env)
-  const cached = cacheFile === undefined ? undefined : trustedBytes(cacheFile)
+  const cached = cacheFile === undefined ? undefined : readCacheBytes(cacheFile)
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: file,
     ...(cached === undefined ? {} : {cachedData: cached}),
@@ -60,15 +59,6 @@ function codeCachePath(file: string, env: Env): string | undefined {
     const st = statSync(file, {bigint: true})
     const identity = [st.dev, st.ino, st.size, st.mtimeNs, st.ctimeNs].map((n) => n.toString(36)).join('-')
     return join(oclifDirs(env).cacheDir, `${basename(file)}-${identity}-${process.version}.v8`)
-  } catch {
-    return undefined
-  }
-}
-
-function trustedBytes(file: string): Buffer | undefined {
-  try {
-    const bytes = readFileSync(file)
-    return configTrustProblem(file, effectiveUid()) === undefined ? bytes : undefined
   } catch {
     return undefined
   }

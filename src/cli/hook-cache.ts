@@ -136,13 +136,22 @@ export function writeCacheBytes(file: string, bytes: string | Uint8Array): void 
 
 /** A cache file's JSON, if it may be trusted like a config file (only its owner or root could have written it). */
 export function readCacheFile<T>(file: string): T | undefined {
-  let value: T
+  const bytes = readCacheBytes(file)
   try {
-    value = JSON.parse(readFileSync(file, 'utf8')) as T
+    return bytes === undefined ? undefined : (JSON.parse(bytes.toString('utf8')) as T)
   } catch {
     return undefined
   }
-  return configTrustProblem(file, effectiveUid()) === undefined ? value : undefined
+}
+
+/** A cache file's bytes, if it may be trusted like a config file; undefined when missing or not. */
+export function readCacheBytes(file: string): Buffer | undefined {
+  try {
+    const bytes = readFileSync(file)
+    return configTrustProblem(file, effectiveUid()) === undefined ? bytes : undefined
+  } catch {
+    return undefined
+  }
 }
 
 /**

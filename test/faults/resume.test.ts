@@ -19,14 +19,19 @@ afterAll(() => sb.cleanup())
 const MIB = 1024 * 1024
 const SIZE = 48 * MIB
 
+/** Until rsync's temp file of big.bin holds 40 % of it. */
+function tempReaches40Percent(dest: string): Promise<boolean> {
+  return waitFor(() => {
+    const temp = readdirSync(dest).find((n) => n.startsWith('.big.bin.'))
+    return temp !== undefined && statSync(join(dest, temp)).size >= 0.4 * SIZE
+  }, 'the temp file to reach 40 %')
+}
+
 /** Starts a slowed copy, stops it (SIGTERM) once the temp file holds ~40 % of the file; returns the partial's size. */
 async function stoppedAtAbout40Percent(src: string, dest: string): Promise<number> {
   const h = await harness({src: `${src}/`, dest}, {extraArgs: ['--bwlimit=12m']})
   const running = h.run()
-  await waitFor(() => {
-    const temp = readdirSync(dest).find((n) => n.startsWith('.big.bin.'))
-    return temp !== undefined && statSync(join(dest, temp)).size >= 0.4 * SIZE
-  }, 'the temp file to reach 40 %')
+  await tempReaches40Percent(dest)
   h.stop.stop('SIGTERM')
   const outcome = await running
   expect(outcome.exitCode).toBe(143)
@@ -99,10 +104,7 @@ describe('an interrupted large file is resumed, not sent again (spec §12)', () 
       writeFileSync(join(src, 'big.bin'), randomBytes(SIZE))
       const h = await harness({src: `${src}/`, dest}, {extraArgs: ['--bwlimit=12m']})
       const running = h.run()
-      await waitFor(() => {
-        const temp = readdirSync(dest).find((n) => n.startsWith('.big.bin.'))
-        return temp !== undefined && statSync(join(dest, temp)).size >= 0.4 * SIZE
-      }, 'the temp file to reach 40 %')
+      await tempReaches40Percent(dest)
       execFileSync('pkill', [...pkill, `rsync .*${src}/`])
       const outcome = await running
       expect(outcome.exitCode, h.log.lines.join('\n')).toBe(0)
