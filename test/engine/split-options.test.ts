@@ -65,6 +65,7 @@ function fill(src: string): void {
   writeFileSync(join(src, 'big.bin'), Buffer.alloc(4096, 7))
   writeFileSync(join(src, 'small.tmp'), 'temporary\n')
   writeFileSync(join(src, 'sub/inner.txt'), 'inner\n')
+  writeFileSync(join(src, 'sub/.rules'), '- inner.txt\n')
   writeFileSync(join(src, 'sub/deeper/x.tmp'), 'deep temporary\n')
   writeFileSync(join(src, 'kd/f.txt'), 'through a kept dirlink\n')
   writeFileSync(join(src, 'ro-dir/f.txt'), 'read-only dir\n')
@@ -126,6 +127,15 @@ const options = [
     '--delete --keep-dirlinks',
     '--delete --ignore-existing',
     '--delete -u',
+    // filter rules the listing must apply: a whole directory, everything but one, a rule read in each directory
+    '--exclude=sub/',
+    '--include=sub/*** --exclude=*',
+    '--filter=-_deeper/',
+    '--filter=dir-merge_.rules',
+    '--exclude=sub/ --delete',
+    '--exclude=*.tmp --delete-excluded',
+    '-L --delete',
+    '-L --exclude=link-dir/',
   ],
 ]
 const rows = new Map<string, Row>()

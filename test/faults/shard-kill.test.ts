@@ -72,7 +72,7 @@ describe('four concurrent shards, one SIGKILLed with its rsync', () => {
     const start = (i: number) => copy(dest, ['--shard', `${i}/4`])
     // 'late': the others start after the kill, find the dead run's marker first and sweep its part for it
     const shards = when === 'late' ? [start(0)] : [0, 1, 2, 3].map(start)
-    const mine = BIG.filter((name) => shardOf(name, 4) === victim)
+    const mine = BIG.filter((name) => shardOf(Buffer.from(name), 4) === victim)
     expect(mine.length).toBeGreaterThan(0)
     // mid-file: the victim's rsync has written into the temp file of one of its own big files
     await waitFor(() => {
@@ -95,7 +95,7 @@ describe('four concurrent shards, one SIGKILLed with its rsync', () => {
     // the survivors' parts are whole
     const copied = snapshotTree(dest)
     for (const [rel, entry] of snapshotTree(plain)) {
-      if (entry.type !== 'file' || shardOf(rel, 4) === victim) continue
+      if (entry.type !== 'file' || shardOf(Buffer.from(rel), 4) === victim) continue
       expect(copied.get(rel)?.sha256, rel).toBe(entry.sha256)
     }
 

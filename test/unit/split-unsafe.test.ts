@@ -3,8 +3,9 @@ import {splitUnsafeOption, wantsHardLinks} from '../../src/core/split/split-unsa
 
 describe('splitUnsafeOption: what a split copy refuses, and why (the rest is checked in split-options.test.ts)', () => {
   test('names the first refused option, long or bundled short, with its reason', () => {
-    expect(splitUnsafeOption(['--bwlimit=10', '--exclude=*.tmp'])).toEqual({arg: '--exclude=*.tmp', why: expect.stringContaining('excludes its directory')})
-    expect(splitUnsafeOption(['-zL'])).toEqual({arg: '-zL', why: expect.stringContaining('symlink to a directory')})
+    expect(splitUnsafeOption(['--bwlimit=10', '--prune-empty-dirs'])).toEqual({arg: '--prune-empty-dirs', why: expect.stringContaining('prune')})
+    // rsync's listing of the source applies these, so the parts are what a plain copy sees
+    expect(splitUnsafeOption(['--exclude=*.tmp', '--filter=- x', '-zLx', '--copy-unsafe-links', '--one-file-system'])).toBeUndefined()
     expect(splitUnsafeOption(['-H', '--hard-links'])).toBeUndefined()
     expect(splitUnsafeOption(['--max-size=1k', '--min-size=1', '-S'])).toBeUndefined()
   })

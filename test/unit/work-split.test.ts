@@ -1,8 +1,11 @@
-import {linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
-import {balancer, FileList, inShard, sharder, shardOf, splitBase, walkTree, type TreeEntry} from '../../src/core/split/work-split.js'
+import {byteString, type ByteString} from '../../src/core/split/byte-string.js'
+import {listSource, listingArgs, parseListingLine, type TreeEntry} from '../../src/core/split/source-listing.js'
+import {balancer, FileList, inShard, sharder, shardOf, splitBase} from '../../src/core/split/work-split.js'
+import {StopController} from '../../src/core/run/stop.js'
 
 const roots: string[] = []
 afterEach(() => {
@@ -19,32 +22,81 @@ function tree(): string {
   return root
 }
 
+const bytes = (text: string): ByteString => byteString(Buffer.from(text))
 const read = (list: FileList) => readFileSync(list.path, 'utf8').split('\0').filter(Boolean)
 
-describe('walkTree', () => {
-  it('visits every entry once, in name order, with the source name as prefix when it has no trailing slash', () => {
+/** rsync's listing of `src` (SRC exactly as given), every entry handed to `visit`; the listing's exit code. */
+async function list(src: string, visit: (e: TreeEntry) => void, extraArgs: string[] = [], hardLinks = false): Promise<number> {
+  const {base} = splitBase(src)
+  const raw = await listSource({rsyncPath: 'rsync', src, base, extraArgs, hardLinks, stop: new StopController(), graceMs: 1000}, visit)
+  return raw.code
+}
+
+describe('listSource: rsync lists what the copy sees', () => {
+  it('visits every entry once, with the source name first when SRC has no trailing slash', async () => {
     const root = tree()
     const seen: TreeEntry[] = []
-    walkTree(root, 'src', (e) => seen.push(e))
-    expect(seen.map((e) => e.rel.toString())).toEqual([
-      'src',
-      'src/a',
-      'src/a/big',
-      'src/b',
-      'src/b/empty',
-      ...[0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => `src/b/f${i}`),
-    ])
-    expect(seen.find((e) => e.rel.toString() === 'src/a/big')).toMatchObject({size: 10_000, isDir: false})
+    expect(await list(join(root, 'src'), (e) => seen.push(e))).toBe(0)
+    expect(seen.map((e) => e.rel).sort()).toEqual(
+      ['src', 'src/a', 'src/a/big', 'src/b', 'src/b/empty', ...[0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => `src/b/f${i}`)].sort(),
+    )
+    expect(seen.find((e) => e.rel === 'src/a/big')).toMatchObject({size: 10_000, isDir: false})
+    expect(seen.find((e) => e.rel === 'src/b/empty')).toMatchObject({size: 0, isDir: true})
     expect(splitBase(join(root, 'src'))).toEqual({base: root, prefix: 'src'})
     expect(splitBase(`${join(root, 'src')}/`)).toEqual({base: `${join(root, 'src')}/`, prefix: ''})
+  })
+
+  it("honours the copy's filter rules: an excluded directory's contents are not listed", async () => {
+    const root = tree()
+    const seen: string[] = []
+    await list(`${join(root, 'src')}/`, (e) => seen.push(e.rel), ['--exclude=b/', '--filter=- big'])
+    expect(seen.sort()).toEqual(['a'])
+  })
+
+  it('lists a name that is not valid UTF-8, a newline and a literal \\#123 byte for byte', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'walk-bytes-'))
+    roots.push(root)
+    const names = [Buffer.from([0x63, 0x61, 0x66, 0xe9]), Buffer.from('new\nline'), Buffer.from('back\\#123slash'), Buffer.from('tab\there')]
+    for (const name of names) writeFileSync(Buffer.concat([Buffer.from(`${root}/`), name]), 'x')
+    symlinkSync('a -> b', join(root, 'link -> with arrow'))
+    const out = new FileList(join(root, '..', `list-${Date.now()}`))
+    roots.push(out.path)
+    await list(`${root}/`, (e) => out.add(e.rel))
+    out.close()
+    const listed = readFileSync(out.path).toString('latin1').split('\0').filter(Boolean).sort()
+    expect(listed).toEqual([...names.map((n) => n.toString('latin1')), 'link -> with arrow'].sort())
+  })
+})
+
+describe('parseListingLine', () => {
+  it("reads type, size and the name, undoing rsync's escapes", () => {
+    expect(parseListingLine('-rw-r--r--          10000 2026/12/01 10:00:00 a/big')).toEqual({type: '-', size: 10_000, rel: 'a/big'})
+    expect(parseListingLine('drwxr-xr-x           4096 2026/12/01 10:00:00 .')).toEqual({type: 'd', size: 4096, rel: '.'})
+    expect(parseListingLine('-rw-r--r--              1 2026/12/01 10:00:00 caf\\#351')?.rel).toBe('caf\u00e9')
+    // a literal "\#123" is written as "\#134#123"
+    expect(parseListingLine('-rw-r--r--              1 2026/12/01 10:00:00 x\\#134#123')?.rel).toBe('x\\#123')
+    // the symlink's size is its target's length, which says where the name ends
+    expect(parseListingLine('lrwxrwxrwx              6 2026/12/01 10:00:00 l -> x -> a -> b')?.rel).toBe('l -> x')
+    expect(parseListingLine('rsync: [sender] change_dir "/x" failed: No such file or directory (2)')).toBeUndefined()
+  })
+
+  it('passes only the options that choose entries to the listing', () => {
+    expect(listingArgs(['--exclude=*.tmp', '-HLx', '--delete', '--filter=- a', '--checksum', '--copy-unsafe-links', '--one-file-system'])).toEqual([
+      '--exclude=*.tmp',
+      '-L',
+      '-x',
+      '--filter=- a',
+      '--copy-unsafe-links',
+      '--one-file-system',
+    ])
   })
 })
 
 describe('balancer and sharder', () => {
-  it('balances by bytes and count, directories in list 0, every file exactly once', () => {
+  it('balances by bytes and count, directories in list 0, every file exactly once', async () => {
     const root = tree()
     const lists = [0, 1, 2].map((i) => new FileList(join(root, `l${i}`)))
-    walkTree(`${join(root, 'src')}/`, '', balancer(lists))
+    await list(`${join(root, 'src')}/`, balancer(lists))
     for (const l of lists) l.close()
     const [l0, l1, l2] = lists.map(read)
     expect(l0).toEqual(expect.arrayContaining(['a', 'b', 'b/empty']))
@@ -55,20 +107,23 @@ describe('balancer and sharder', () => {
     expect(withBig.filter((p) => p.startsWith('b/f'))).toHaveLength(0)
   })
 
-  it('shards partition the files with no overlap, stable per path', () => {
+  it('shards partition the files with no overlap, stable per path, the same for a name as bytes and as a Buffer', async () => {
     const root = tree()
     const lists = [0, 1, 2].map((i) => new FileList(join(root, `s${i}`)))
-    lists.forEach((l, i) => walkTree(`${join(root, 'src')}/`, '', sharder(l, i, 3)))
+    for (const [i, l] of lists.entries()) await list(`${join(root, 'src')}/`, sharder(l, i, 3))
     for (const l of lists) l.close()
     const files = lists.flatMap((l, i) => read(l).filter((p) => i !== 0 || !['a', 'b', 'b/empty'].includes(p)))
     expect(files.sort()).toEqual(['a/big', ...[0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => `b/f${i}`)].sort())
-    expect(shardOf('b/f1', 3)).toBe(shardOf('b/f1', 3))
-    for (const [i, l] of lists.entries()) for (const p of read(l)) if (p.startsWith('b/f')) expect(shardOf(p, 3)).toBe(i)
+    for (const [i, l] of lists.entries()) for (const p of read(l)) if (p.startsWith('b/f')) expect(shardOf(bytes(p), 3)).toBe(i)
+    const odd = Buffer.from([0x63, 0xe9, 0xff, 0x2f, 0x78])
+    expect(shardOf(byteString(odd), 7919)).toBe(shardOf(odd, 7919))
+    // FNV-1a of "b/f1": the partition is the same on every machine and in every release
+    expect(shardOf(Buffer.from('b/f1'), 100_000)).toBe(0x50152f7b % 100_000)
   })
 })
 
 describe('-H: every name of a hard-linked file goes to the part of its first name', () => {
-  function linked(): string {
+  async function linked(): Promise<string> {
     const root = tree()
     for (const d of ['c', 'd', 'e']) mkdirSync(join(root, 'src', d))
     writeFileSync(join(root, 'src/c/h1'), 'linked')
@@ -77,45 +132,30 @@ describe('-H: every name of a hard-linked file goes to the part of its first nam
   }
   const names = ['c/h1', 'd/h2', 'e/h3', 'e/h4']
 
-  it('--parallel: one list holds the whole group', () => {
-    const root = linked()
+  it('--parallel: one list holds the whole group', async () => {
+    const root = await linked()
     const lists = [0, 1, 2, 3].map((i) => new FileList(join(root, `l${i}`)))
-    walkTree(`${join(root, 'src')}/`, '', balancer(lists, true))
+    await list(`${join(root, 'src')}/`, balancer(lists, true), ['-H'], true)
     for (const l of lists) l.close()
     expect(lists.map(read).filter((l) => names.some((n) => l.includes(n)))).toEqual([expect.arrayContaining(names)])
   })
 
-  it('--shard: one shard holds the whole group, the one its first name hashes to', () => {
-    const root = linked()
+  it('--shard: one shard holds the whole group', async () => {
+    const root = await linked()
     // without -H the names would be spread by their own hashes
-    expect(new Set(names.map((n) => shardOf(n, 8))).size).toBeGreaterThan(1)
-    const parts = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => {
-      const got: string[] = []
-      walkTree(
-        `${join(root, 'src')}/`,
-        '',
-        inShard(i, 8, (e) => void got.push(e.rel.toString()), true),
-      )
-      return got.filter((p) => names.includes(p))
-    })
-    expect(parts[shardOf('c/h1', 8)]).toEqual(names)
-    expect(parts.flat()).toHaveLength(names.length)
-  })
-})
-
-describe("walkTree: names are bytes, and a changing tree is rsync's to report (spec §9)", () => {
-  it('lists a name that is not valid UTF-8 byte for byte', () => {
-    const root = mkdtempSync(join(tmpdir(), 'walk-bytes-'))
-    try {
-      const name = Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x2e, 0x74, 0x78, 0x74]) // "caf\xe9.txt"
-      writeFileSync(Buffer.concat([Buffer.from(`${root}/`), name]), 'latin-1')
-      const list = new FileList(join(root, 'list'))
-      walkTree(`${root}/`, '', (e) => list.add(e.rel))
-      list.close()
-      const listed = readFileSync(join(root, 'list')).subarray(0, name.length)
-      expect(Buffer.compare(listed, name)).toBe(0)
-    } finally {
-      rmSync(root, {recursive: true, force: true})
-    }
+    expect(new Set(names.map((n) => shardOf(bytes(n), 8))).size).toBeGreaterThan(1)
+    const parts = await Promise.all(
+      [0, 1, 2, 3, 4, 5, 6, 7].map(async (i) => {
+        const got: string[] = []
+        await list(
+          `${join(root, 'src')}/`,
+          inShard(i, 8, (e) => void got.push(e.rel), true),
+          ['-H'],
+          true,
+        )
+        return got.filter((p) => names.includes(p))
+      }),
+    )
+    expect(parts.filter((p) => p.length > 0).map((p) => p.sort())).toEqual([names])
   })
 })

@@ -16,8 +16,10 @@ export interface AttemptIo {
   onStderr?: (chunk: Buffer) => void | Promise<void>
   /** every parsed progress update */
   onProgress?: (sample: ProgressSample) => void
-  /** every stdout line (verify reads itemized changes) */
+  /** every stdout line (verify reads itemized changes, a split copy rsync's listing of the source) */
   onLine?: (line: string) => void
+  /** the longest stdout line handed to onLine (default 4096 characters; longer ones are dropped) */
+  maxLine?: number
 }
 
 export interface AttemptSpec {
@@ -143,7 +145,7 @@ function stdoutReader(io: AttemptIo): {splitter: LineSplitter; last(): ProgressS
       last = sample
       io.onProgress?.(sample)
     },
-    {latestUpdate: io.onLine === undefined},
+    {latestUpdate: io.onLine === undefined, ...(io.maxLine === undefined ? {} : {maxLine: io.maxLine})},
   )
   return {splitter, last: () => ({...last, ...summary}), end: () => splitter.end()}
 }

@@ -53,6 +53,7 @@ export function parseStatsLine(line: string): Partial<ProgressSample> | undefine
 }
 
 /** A line longer than this is not progress; keep memory bounded whatever rsync prints. */
+/** Longer lines are dropped whole: progress and messages are short, and memory stays bounded whatever rsync prints. */
 const MAX_LINE = 4096
 
 /**
@@ -70,8 +71,12 @@ export class LineSplitter {
 
   constructor(
     private readonly onLine: (line: string) => void,
-    private readonly options: {latestUpdate?: boolean} = {},
-  ) {}
+    private readonly options: {latestUpdate?: boolean; maxLine?: number} = {},
+  ) {
+    this.maxLine = options.maxLine ?? MAX_LINE
+  }
+
+  private readonly maxLine: number
 
   push(chunk: string): void {
     if (this.options.latestUpdate === true) {
@@ -124,7 +129,7 @@ export class LineSplitter {
   private append(text: string): void {
     if (this.overflow) return
     this.carry += text
-    if (this.carry.length > MAX_LINE) {
+    if (this.carry.length > this.maxLine) {
       this.carry = ''
       this.overflow = true
     }
@@ -134,6 +139,6 @@ export class LineSplitter {
     const line = this.overflow ? '' : this.carry + tail
     this.carry = ''
     this.overflow = false
-    if (line.length > 0 && line.length <= MAX_LINE) this.onLine(line)
+    if (line.length > 0 && line.length <= this.maxLine) this.onLine(line)
   }
 }

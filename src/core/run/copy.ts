@@ -8,12 +8,14 @@ import {splitUnsafeOption, wantsHardLinks} from '../split/split-unsafe.js'
 import {EventBus} from './events.js'
 import {exitForErrno} from '../codes/errno.js'
 import {splitError, usageError} from '../codes/errors.js'
-import {EXIT} from '../codes/exit.js'
+import {EXIT, type ExitCode} from '../codes/exit.js'
 import {MSG_SUCCEED} from '../codes/messages.js'
 import {runMountChecks} from './mount-checks.js'
 import {passesAfter, passesBefore} from './split-passes.js'
+import {passOutcome} from './dir-attributes.js'
 import {plannedTotal, progressSummer} from './split-progress.js'
-import {planWork, type PlanInput, type WorkPlan} from '../split/plan.js'
+import {ListingFailure, planWork, type PlanInput, type SplitPlan, type WorkPlan} from '../split/plan.js'
+import {classify} from '../classify/classify.js'
 import {shardOf} from '../split/work-split.js'
 import {isPlaceProblem, listDirBases, makeListDir, removeStaleListDirs} from '../split/list-dir.js'
 import {parseProgressLine} from '../rsync/progress.js'
@@ -60,10 +62,17 @@ export async function runCopy(req: CopyRequest, components: CopyComponents, rt: 
   const {settings} = req
   const runId = randomHex(6)
   const started = Date.now()
-  const {plans, listDir} = await planOrFail(
-    {src: settings.src, parallel: req.parallel, shard: req.shard, hardLinks: wantsHardLinks(req.extraArgs)},
+  const {plans, listed, listDir} = await planOrFail(
+    {
+      src: settings.src,
+      parallel: req.parallel,
+      shard: req.shard,
+      hardLinks: wantsHardLinks(req.extraArgs),
+      listing: {rsyncPath: req.rsyncPath, extraArgs: req.extraArgs, stop: rt.stop, graceMs: req.graceMs, env: req.env, onStderr: rt.onStderr},
+    },
     settings.dest,
     rt.log,
+    components.classifyRules,
   )
   const bus = new EventBus(components.reporters, rt.log)
   bus.emit({type: 'start', runId, src: settings.src, dest: settings.dest})
@@ -73,7 +82,8 @@ export async function runCopy(req: CopyRequest, components: CopyComponents, rt: 
   const marker = settings.dryRun ? undefined : claimRunMarker(settings.dest, Date.now(), req.shard)
   try {
     if (marker !== undefined && marker.dead.length > 0) await sweepAfterKilledRun(settings.src, settings.dest, rt.log, marker.dead)
-    loops = await passesBefore({plans, req, components, rt})
+    const listing = listed === undefined ? undefined : passOutcome('source listing', listed, {log: rt.log, classifyRules: components.classifyRules, attempt: 1})
+    loops = [...(listing ? [listing] : []), ...(await passesBefore({plans, req, components, rt}))]
     if (!rt.stop.stopped) loops = [...loops, ...(await runPlans(plans, req, components, rt, bus, loops.length))]
     const finished = loops.every((r) => r.exitCode === EXIT.Succeed) && !rt.stop.stopped && !settings.dryRun
     loops = [...loops, ...(await passesAfter({plans, req, components, rt}, loops))]
@@ -215,12 +225,19 @@ function stdoutLogger(req: CopyRequest, log: Logger): ((line: string) => void) |
 }
 
 /**
- * Splitting the tree reads all of src before anything is copied; its failures
- * map like the mount checks'. The lists go to TMPDIR, or beside dest when
- * TMPDIR cannot take them; lists a killed run left there are removed first.
+ * Splitting the tree lists all of src before anything is copied; a list
+ * directory that cannot be made maps like the mount checks' failures, a
+ * listing rsync could not finish is classified like an attempt of the copy.
+ * The lists go to TMPDIR, or beside dest when TMPDIR cannot take them; lists
+ * a killed run left there are removed first.
  */
-async function planOrFail(input: Omit<PlanInput, 'listDir'>, dest: string, log: Logger): Promise<{plans: WorkPlan[]; listDir: string | undefined}> {
-  if (input.parallel <= 1 && input.shard === undefined) return {plans: await planWork({...input, listDir: ''}), listDir: undefined}
+async function planOrFail(
+  input: Omit<PlanInput, 'listDir'>,
+  dest: string,
+  log: Logger,
+  rules: readonly ClassifyRule[],
+): Promise<SplitPlan & {listDir: string | undefined}> {
+  if (input.parallel <= 1 && input.shard === undefined) return {...(await planWork({...input, listDir: ''})), listDir: undefined}
   const bases = listDirBases(dest)
   let lastError: unknown
   for (const base of bases) {
@@ -228,9 +245,10 @@ async function planOrFail(input: Omit<PlanInput, 'listDir'>, dest: string, log: 
     let listDir: string | undefined
     try {
       listDir = await makeListDir(base)
-      return {plans: await planWork({...input, listDir}), listDir}
+      return {...(await planWork({...input, listDir})), listDir}
     } catch (error) {
       if (listDir !== undefined) await rm(listDir, {recursive: true, force: true})
+      if (error instanceof ListingFailure) throw listingError(input.src, error, rules)
       lastError = error
       if (!isPlaceProblem(error) || base === bases.at(-1)) break
       log.warn(`work lists cannot go to ${base} (${(error as NodeJS.ErrnoException).code}); trying beside dest`)
@@ -238,4 +256,13 @@ async function planOrFail(input: Omit<PlanInput, 'listDir'>, dest: string, log: 
   }
   const exitCode = exitForErrno((lastError as NodeJS.ErrnoException).code, ['ENOENT', 'EACCES', 'EPERM', 'ENOSPC', 'EDQUOT', 'EROFS'])
   throw splitError(`cannot split ${input.src} for --parallel/--shard: ${(lastError as Error).message}`, exitCode, lastError)
+}
+
+function listingError(src: string, failure: ListingFailure, rules: readonly ClassifyRule[]) {
+  const {raw} = failure
+  const verdict = classify({code: raw.code, signal: raw.signal, stderr: raw.stderrTail}, rules)
+  const last = raw.stderrTail.trimEnd().split('\n').at(-1) ?? ''
+  // the code the copy's own rules give this rsync failure (a rule's code is a number the exit-code table holds)
+  const exitCode = (verdict.exitCode === 0 ? EXIT.ErrSystem : verdict.exitCode) as ExitCode
+  return splitError(`cannot split ${src} for --parallel/--shard: ${failure.message}${last === '' ? '' : `: ${last}`}`, exitCode, failure)
 }

@@ -1,6 +1,6 @@
 import type {AttemptResult, ClassifyRule, Logger} from '../../plugin-api.js'
 import {classify} from '../classify/classify.js'
-import {runRsyncAttempt} from '../rsync/attempt.js'
+import {runRsyncAttempt, type RawAttempt} from '../rsync/attempt.js'
 import type {LoopOutcome} from './attempt-loop.js'
 import type {StopController} from './stop.js'
 
@@ -70,10 +70,23 @@ async function runPass(name: string, args: string[], input: Omit<DirPassInput, '
     stop: input.stop,
     ...(input.env ? {env: input.env} : {}),
   })
+  return passOutcome(name, raw, input)
+}
+
+/**
+ * What one rsync run around the workers (a pass, the split's listing of the
+ * source) adds to the copy's outcome: nothing when it succeeded or was
+ * stopped; a warning when entries vanished meanwhile, as in a plain copy;
+ * otherwise the run's error with rsync's errno. Its own counts are not the copy's.
+ */
+export function passOutcome(
+  name: string,
+  raw: RawAttempt,
+  input: {log: Logger; classifyRules: readonly ClassifyRule[]; attempt: number},
+): LoopOutcome | undefined {
   if (raw.code === 0 || raw.interrupted) return undefined
   const verdict = classify({code: raw.code, signal: raw.signal, stderr: raw.stderrTail}, input.classifyRules)
   const warning = `${name}: ${raw.reason}`
-  // an entry that vanished meanwhile is what it would be in a plain copy: a warning
   if (verdict.class === 'vanished') {
     input.log.warn(warning)
     return {exitCode: 0, attempts: [], warnings: [warning]}

@@ -1,8 +1,10 @@
 import {statSync} from 'node:fs'
 import {join} from 'node:path'
 import {buildRsyncArgs} from '../rsync/args.js'
+import type {RawAttempt} from '../rsync/attempt.js'
+import {listSource, type ListingInput} from './source-listing.js'
 import {deletes} from './split-unsafe.js'
-import {balancer, FileList, inShard, splitBase, walkTree} from './work-split.js'
+import {balancer, FileList, inShard, splitBase} from './work-split.js'
 
 export interface ArgsContext {
   progress: boolean
@@ -35,21 +37,44 @@ export interface PlanInput {
   listDir: string
   /** -H: every name of a hard-linked file goes to the part of its first name */
   hardLinks?: boolean
+  /** how rsync lists the source for a split copy */
+  listing: Omit<ListingInput, 'src' | 'base' | 'hardLinks'>
 }
 
-/** One plan for a plain copy; N `--files-from` plans for --parallel N, over shard i's part with --shard i/N too. */
-export async function planWork(input: PlanInput): Promise<WorkPlan[]> {
+export interface SplitPlan {
+  plans: WorkPlan[]
+  /** rsync's listing of the source (a split copy only): a 23 or 24 in it is the copy's too */
+  listed?: RawAttempt
+}
+
+/** rsync's listing of the source ended with something other than success or some entries vanished or unreadable. */
+export class ListingFailure extends Error {
+  constructor(readonly raw: RawAttempt) {
+    super(`rsync's listing of the source failed: ${raw.reason}`)
+  }
+}
+
+/**
+ * One plan for a plain copy; N `--files-from` plans for --parallel N, over
+ * shard i's part with --shard i/N too. A listing stopped by a signal leaves
+ * whatever it listed: the run is stopping and copies nothing.
+ */
+export async function planWork(input: PlanInput): Promise<SplitPlan> {
   const split = input.parallel > 1 || input.shard !== undefined
-  if (!split || !isDirectory(input.src)) return [{src: input.src, args: (ctx) => buildRsyncArgs({...common(ctx), src: input.src})}]
+  if (!split || !isDirectory(input.src)) return {plans: [{src: input.src, args: (ctx) => buildRsyncArgs({...common(ctx), src: input.src})}]}
 
   const {base, prefix} = splitBase(input.src)
   const lists = Array.from({length: input.parallel}, (_, i) => new FileList(join(input.listDir, `list-${i}`)))
   const balance = balancer(lists, input.hardLinks)
+  const visit = input.shard ? inShard(input.shard.index, input.shard.count, balance, input.hardLinks) : balance
+  let listed: RawAttempt
   try {
-    walkTree(base, prefix, input.shard ? inShard(input.shard.index, input.shard.count, balance, input.hardLinks) : balance)
+    listed = await listSource({...input.listing, src: input.src, base, hardLinks: input.hardLinks === true}, visit)
   } finally {
     for (const list of lists) list.close()
   }
+  // 23 and 24: some entries could not be read or vanished; a plain copy meets them too and copies the rest
+  if (!listed.interrupted && ![0, 23, 24].includes(listed.code)) throw new ListingFailure(listed)
   const used = lists.filter((l, i) => i === 0 || l.count > 0)
   const baseArg = base.endsWith('/') ? base : `${base}/`
   const shard = input.shard ? `shard ${input.shard.index}/${input.shard.count}` : undefined
@@ -61,13 +86,14 @@ export async function planWork(input: PlanInput): Promise<WorkPlan[]> {
   const during = input.shard === undefined && process.getuid?.() !== 0 ? ['--chmod=Du+w'] : []
   // the directories are list 0's of shard 0 (or of the whole tree); a `src/` copy's `.` comes with them
   const dot = (i: number) => (prefix === '' && i === 0 && (input.shard === undefined || input.shard.index === 0) ? 1 : 0)
-  return used.map((list, i) => ({
+  const plans = used.map((list, i) => ({
     label: shard === undefined ? worker(i) : used.length === 1 ? shard : `${shard} ${worker(i)}`,
     src: baseArg,
     filesFrom: list.path,
     total: list.count + dot(i),
     args: (ctx: ArgsContext) => buildRsyncArgs({...common(ctx), extraArgs: [...workerArgs(ctx.extraArgs), ...during], src: baseArg, filesFrom: list.path}),
   }))
+  return {plans, listed}
 }
 
 /**

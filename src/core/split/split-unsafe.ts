@@ -1,27 +1,15 @@
 /**
- * Options a split copy (--parallel, --shard) cannot honour: it lists its
- * files itself and each worker's rsync sees only its own part, so with these
- * it would not equal a plain copy (spec §9). Such a combination is refused
+ * Options a split copy (--parallel, --shard) cannot honour: rsync lists the
+ * files with the copy's filters and link options (source-listing.ts), but
+ * each worker's rsync sees only its own part, so with these it would not
+ * equal a plain copy (spec §9). Such a combination is refused
  * before anything is copied, saying why. `test/engine/split-options.test.ts`
  * checks every other allow-listed option against a plain copy.
  */
-const FILTERS = 'the split lists every file, and rsync copies a listed file even when a rule excludes its directory'
 const SPLIT_UNSAFE_LONG: Record<string, string> = {
-  exclude: FILTERS,
-  include: FILTERS,
-  filter: FILTERS,
-  'exclude-from': FILTERS,
-  'include-from': FILTERS,
   // a plain copy retries a 25 and deletes up to N more each time; one delete pass cannot be that copy
   'max-delete': 'a plain copy deletes up to the limit again on each retry of its code 25',
-  'copy-links': 'a listed symlink to a directory would become the directory without its contents',
-  'copy-unsafe-links': 'a listed symlink to a directory would become the directory without its contents',
   'prune-empty-dirs': "a part would prune the directories that hold only another part's files",
-  'one-file-system': 'the split lists files on other file systems too, and rsync copies what it is given',
-}
-const SPLIT_UNSAFE_SHORT: Record<string, string> = {
-  L: SPLIT_UNSAFE_LONG['copy-links']!,
-  x: SPLIT_UNSAFE_LONG['one-file-system']!,
 }
 /**
  * As non-root a split copy keeps directories owner-writable while its workers
@@ -55,16 +43,13 @@ export interface SplitRefusal {
   why: string
 }
 
-/** The first extra argument a split copy cannot honour (as root or not, sharded or not), and why; undefined when there is none. */
+/** The first extra argument a split copy cannot honour (as root or not, sharded or not), and why; undefined when there is none. No short option is refused. */
 export function splitUnsafeOption(args: readonly string[], how: {root: boolean; shard: boolean} = {root: true, shard: false}): SplitRefusal | undefined {
   for (const arg of args) {
     if (arg.startsWith('--')) {
       const name = arg.slice(2).split('=')[0] ?? ''
       const why = SPLIT_UNSAFE_LONG[name] ?? (how.shard ? SPLIT_UNSAFE_SHARD[name] : undefined) ?? (how.root ? undefined : SPLIT_UNSAFE_NON_ROOT[name])
       if (why !== undefined) return {arg, why}
-    } else if (arg.startsWith('-')) {
-      const letter = [...arg.slice(1)].find((l) => SPLIT_UNSAFE_SHORT[l] !== undefined)
-      if (letter !== undefined) return {arg, why: SPLIT_UNSAFE_SHORT[letter]!}
     }
   }
   // the workers replace what is in the way with --force, not --delete, and rsync then backs a replaced symlink up with other times

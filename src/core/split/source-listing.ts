@@ -1,0 +1,126 @@
+import {lstatSync} from 'node:fs'
+import {runRsyncAttempt, type RawAttempt} from '../rsync/attempt.js'
+import type {StopController} from '../run/stop.js'
+import type {ByteString} from './byte-string.js'
+
+/**
+ * What a split copy divides: rsync's own listing of the source
+ * (`--list-only`) with the copy's options that decide which entries it sees:
+ * its filter rules, `-L`/`--copy-unsafe-links`, `-x`. So the split copies
+ * exactly the entries a plain copy would (spec §9) without re-implementing
+ * rsync's filter semantics, and every name arrives as the bytes the file
+ * system holds. rsync streams the listing; each entry is handed on and
+ * forgotten, so memory stays flat however large the tree.
+ */
+export interface TreeEntry {
+  /** the path relative to the split base, as bytes (the source's own name first when SRC has no trailing slash) */
+  rel: ByteString
+  size: number
+  isDir: boolean
+  /** `dev:ino` of a regular file with more than one link (only with -H): every name of it goes to one part */
+  linkGroup?: string
+}
+
+export interface ListingInput {
+  rsyncPath: string
+  /** the copy's SRC as given: with a trailing slash the names are its contents, without it they start with its name */
+  src: string
+  /** the directory the names are relative to */
+  base: string
+  extraArgs: readonly string[]
+  /** -H: each regular file's link count and inode are looked up */
+  hardLinks: boolean
+  stop: StopController
+  graceMs: number
+  env?: NodeJS.ProcessEnv | undefined
+  /** the listing's stderr as it arrives (the CLI echoes it): what rsync says of an entry it cannot list, the copy's own rsync never sees */
+  onStderr?: ((chunk: Buffer) => void | Promise<void>) | undefined
+}
+
+/** Long options that change which entries rsync's sender sees; every other extra option is the workers' business. */
+const SELECTING_LONG = /^--(?:exclude|include|filter|exclude-from|include-from|copy-links|copy-unsafe-links|one-file-system)(?:=|$)/
+const SELECTING_SHORT = new Set(['L', 'x'])
+
+export function listingArgs(extraArgs: readonly string[]): string[] {
+  const args: string[] = []
+  for (const arg of extraArgs) {
+    if (SELECTING_LONG.test(arg)) args.push(arg)
+    else if (/^-[^-]/.test(arg)) for (const letter of arg.slice(1)) if (SELECTING_SHORT.has(letter)) args.push(`-${letter}`)
+  }
+  return args
+}
+
+/**
+ * A listed path is at most 4096 bytes (rsync's MAXPATHLEN), a symlink's
+ * target as much again, and rsync prints an unprintable byte as 5
+ * characters (`\#ooo`): no line of a real listing is longer than this.
+ */
+const MAX_LISTING_LINE = 2 * 5 * 4096 + 256
+
+/**
+ * Hands every entry of rsync's listing to `visit`, in rsync's own order (the
+ * same in every process for the same tree). An entry that vanishes or cannot
+ * be read is rsync's to report, as in a plain copy: the listing then ends
+ * with 23 or 24 and the rest is listed, and that code is the copy's too:
+ * with -L a dangling symlink is only ever met by the listing.
+ */
+export async function listSource(input: ListingInput, visit: (entry: TreeEntry) => void): Promise<RawAttempt> {
+  const baseBytes = Buffer.from(input.base.endsWith('/') ? input.base : `${input.base}/`)
+  const srcArg = input.src.endsWith('/') ? input.src : input.src.replace(/\/+$/, '')
+  return runRsyncAttempt(
+    {
+      rsyncPath: input.rsyncPath,
+      args: ['-rl', '--list-only', '--no-human-readable', ...listingArgs(input.extraArgs), '--', srcArg],
+      stderrTailBytes: 16 * 1024,
+      graceMs: input.graceMs,
+      stop: input.stop,
+      ...(input.env ? {env: input.env} : {}),
+    },
+    {
+      ...(input.onStderr ? {onStderr: input.onStderr} : {}),
+      maxLine: MAX_LISTING_LINE,
+      onLine: (line) => {
+        const entry = parseListingLine(line)
+        if (entry === undefined || entry.rel === '.') return
+        if (input.hardLinks && entry.type === '-') {
+          const group = linkGroupOf(Buffer.concat([baseBytes, Buffer.from(entry.rel, 'latin1')]))
+          if (group !== undefined) return visit({rel: entry.rel, size: entry.size, isDir: false, linkGroup: group})
+        }
+        visit({rel: entry.rel, size: entry.type === '-' ? entry.size : 0, isDir: entry.type === 'd'})
+      },
+    },
+  )
+}
+
+/** `drwxr-xr-x          4096 2026/12/01 10:00:00 name` (a symlink: `name -> target`); the size has no separators with --no-human-readable. */
+const LINE = /^([-dlbcps])\S* +([\d,.]+) \S+ \S+ (.*)$/s
+const ESCAPE = /\\#([0-7]{3})/g
+
+/**
+ * One line of `rsync --list-only` as type, size and name bytes. rsync writes
+ * every byte that is not printable, and a literal `\#` followed by three
+ * digits, as `\#ooo` (octal), so undoing that gives the name's bytes exactly.
+ * A symlink's line is `name -> target` and its size is the target's length
+ * in bytes, which tells where the name ends even when it holds ` -> `.
+ */
+export function parseListingLine(line: string): {type: string; size: number; rel: ByteString} | undefined {
+  const m = LINE.exec(line)
+  if (m === null) return undefined
+  const size = Number(m[2]!.replace(/[,.]/g, ''))
+  let rest = m[3]!
+  if (rest.includes('\\#')) rest = rest.replace(ESCAPE, (_, octal: string) => String.fromCharCode(Number.parseInt(octal, 8)))
+  if (m[1] === 'l') {
+    const end = rest.length - size - 4
+    if (end > 0 && rest.slice(end, end + 4) === ' -> ') rest = rest.slice(0, end)
+  }
+  return {type: m[1]!, size, rel: rest as ByteString}
+}
+
+function linkGroupOf(path: Buffer): string | undefined {
+  try {
+    const st = lstatSync(path)
+    return st.isFile() && st.nlink > 1 ? `${st.dev}:${st.ino}` : undefined
+  } catch {
+    return undefined // gone since it was listed: rsync will call it vanished
+  }
+}
