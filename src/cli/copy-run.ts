@@ -12,7 +12,7 @@ import {loadComponents} from './load-components.js'
 import {factoryEnv} from './factory-env.js'
 import type {PluginHost} from './plugin-host.js'
 import {guardBrokenPipes, isBroken} from './broken-pipe.js'
-import {exposeCollector} from './gc.js'
+import {exposeCollector, keepYoungGenerationSmall} from './gc.js'
 import {createLogger} from './logger.js'
 import {terminalSinks} from './status-line.js'
 import {outcomeObject} from './render.js'
@@ -43,6 +43,8 @@ export async function runCopyCommand(host: PluginHost, flags: CopyFlags, onConfi
   // pure checks first: no plugin hook or factory runs for an obvious usage error
   validateRunInput(settings)
   validateExtraArgs(resolved.rsyncArgs, 'the command line')
+  // before the split lists the source: the flag applies to the young generation's next growth
+  if (resolved.parallel > 1 || resolved.shard !== undefined) keepYoungGenerationSmall()
   const log = createLogger(stderr, {level: resolved.logLevel})
   log.info(`config: ${cfg.filepath ?? 'none'}`)
   const env = factoryEnv(host.version, cfg, settings, log, {stdout, stderr})
