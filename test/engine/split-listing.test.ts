@@ -75,3 +75,18 @@ describe('entries the listing cannot read', () => {
     expect(listTree(dest)).toEqual([])
   })
 })
+
+describe('a source that holds one file, into a dest that does not exist yet', () => {
+  test.each([
+    ['--parallel 2', [{parallel: 2}]],
+    ['two shards at once', [{shard: {index: 0, count: 2}}, {shard: {index: 1, count: 2}}]],
+  ] as Array<[string, Array<Partial<CopyRequest>>]>)('%s: dest is a directory holding it, as in a plain copy', async (_, requests) => {
+    const ws = workspace((src) => writeFileSync(join(src, 'only'), 'one file\n'))
+    const plainDest = join(ws.root, 'plain')
+    expect((await (await harness({src: `${ws.src}/`, dest: plainDest})).run()).exitCode).toBe(0)
+    const dest = join(ws.root, 'split')
+    const outcomes = await Promise.all(requests.map((r) => harness({src: `${ws.src}/`, dest}, r).then((h) => h.run())))
+    expect(outcomes.map((o) => o.exitCode)).toEqual(requests.map(() => 0))
+    expect(diffTrees(plainDest, dest, exact)).toEqual([])
+  })
+})

@@ -1,4 +1,4 @@
-import {linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
@@ -6,6 +6,7 @@ import {byteString, type ByteString} from '../../src/core/split/byte-string.js'
 import {listSource, listingArgs, parseListingLine, type TreeEntry} from '../../src/core/split/source-listing.js'
 import {balancer, FileList, inShard, sharder, shardOf, splitBase} from '../../src/core/split/work-split.js'
 import {StopController} from '../../src/core/run/stop.js'
+import {Spool} from '../../src/core/split/spool.js'
 
 const roots: string[] = []
 afterEach(() => {
@@ -24,6 +25,15 @@ function tree(): string {
 
 const bytes = (text: string): ByteString => byteString(Buffer.from(text))
 const read = (list: FileList) => readFileSync(list.path, 'utf8').split('\0').filter(Boolean)
+
+/** rsync's listing of `src` kept in a spool, then replayed into the balancer of `lists` (as --parallel does) */
+async function balance(src: string, lists: FileList[], extraArgs: string[] = [], hardLinks = false): Promise<void> {
+  const spool = new Spool(`${lists[0]!.path}.spool`)
+  await list(src, (e) => spool.add(e), extraArgs, hardLinks)
+  spool.replay(balancer(lists, spool.totalLoad, hardLinks))
+  for (const l of lists) l.close()
+  expect(existsSync(spool.path), 'the spool is removed once replayed').toBe(false)
+}
 
 /** rsync's listing of `src` (SRC exactly as given), every entry handed to `visit`; the listing's exit code. */
 async function list(src: string, visit: (e: TreeEntry) => void, extraArgs: string[] = [], hardLinks = false): Promise<number> {
@@ -96,8 +106,7 @@ describe('balancer and sharder', () => {
   it('balances by bytes and count, directories in list 0, every file exactly once', async () => {
     const root = tree()
     const lists = [0, 1, 2].map((i) => new FileList(join(root, `l${i}`)))
-    await list(`${join(root, 'src')}/`, balancer(lists))
-    for (const l of lists) l.close()
+    await balance(`${join(root, 'src')}/`, lists)
     const [l0, l1, l2] = lists.map(read)
     expect(l0).toEqual(expect.arrayContaining(['a', 'b', 'b/empty']))
     const files = [...l0!, ...l1!, ...l2!].filter((p) => !['a', 'b', 'b/empty'].includes(p))
@@ -105,6 +114,36 @@ describe('balancer and sharder', () => {
     // the 10 kB file fills one list; the small ones spread over the other two
     const withBig = [l0!, l1!, l2!].find((l) => l.includes('a/big'))!
     expect(withBig.filter((p) => p.startsWith('b/f'))).toHaveLength(0)
+  })
+
+  it('gives each list contiguous runs of the listing, so a worker gets whole directories', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'split-runs-'))
+    roots.push(root)
+    for (const d of ['d0', 'd1', 'd2', 'd3']) {
+      mkdirSync(join(root, 'src', d), {recursive: true})
+      for (let i = 0; i < 25; i++) writeFileSync(join(root, 'src', d, `f${String(i).padStart(2, '0')}`), Buffer.alloc(1000))
+    }
+    const lists = [0, 1, 2, 3].map((i) => new FileList(join(root, `l${i}`)))
+    await balance(`${join(root, 'src')}/`, lists)
+    const files = lists.map((l) => read(l).filter((p) => p.includes('/')))
+    expect(files.map((f) => f.length)).toEqual([25, 25, 25, 25])
+    expect(files.map((f) => new Set(f.map((p) => p.split('/')[0])).size)).toEqual([1, 1, 1, 1])
+  })
+
+  it('the spool gives back every entry as it was added, names as bytes', () => {
+    const root = mkdtempSync(join(tmpdir(), 'spool-'))
+    roots.push(root)
+    const entries: TreeEntry[] = [
+      {rel: bytes('a dir/with spaces'), size: 0, isDir: true},
+      {rel: byteString(Buffer.from([0x63, 0xe9, 0x20, 0x2d, 0x20, 0xff])), size: 12_345, isDir: false},
+      {rel: bytes('linked'), size: 7, isDir: false, linkGroup: '2049:123456'},
+    ]
+    const spool = new Spool(join(root, 'spool'))
+    for (const e of entries) spool.add(e)
+    const back: TreeEntry[] = []
+    spool.replay((e) => back.push(e))
+    expect(back).toEqual(entries)
+    expect(spool.totalLoad).toBe(12_345 + 512 + 7 + 512)
   })
 
   it('shards partition the files with no overlap, stable per path, the same for a name as bytes and as a Buffer', async () => {
@@ -135,8 +174,7 @@ describe('-H: every name of a hard-linked file goes to the part of its first nam
   it('--parallel: one list holds the whole group', async () => {
     const root = await linked()
     const lists = [0, 1, 2, 3].map((i) => new FileList(join(root, `l${i}`)))
-    await list(`${join(root, 'src')}/`, balancer(lists, true), ['-H'], true)
-    for (const l of lists) l.close()
+    await balance(`${join(root, 'src')}/`, lists, ['-H'], true)
     expect(lists.map(read).filter((l) => names.some((n) => l.includes(n)))).toEqual([expect.arrayContaining(names)])
   })
 

@@ -2,7 +2,8 @@ import {statSync} from 'node:fs'
 import {join} from 'node:path'
 import {buildRsyncArgs} from '../rsync/args.js'
 import type {RawAttempt} from '../rsync/attempt.js'
-import {listSource, type ListingInput} from './source-listing.js'
+import {listSource, type ListingInput, type TreeEntry} from './source-listing.js'
+import {Spool} from './spool.js'
 import {deletes} from './split-unsafe.js'
 import {balancer, FileList, inShard, splitBase} from './work-split.js'
 
@@ -65,11 +66,24 @@ export async function planWork(input: PlanInput): Promise<SplitPlan> {
 
   const {base, prefix} = splitBase(input.src)
   const lists = Array.from({length: input.parallel}, (_, i) => new FileList(join(input.listDir, `list-${i}`)))
-  const balance = balancer(lists, input.hardLinks)
-  const visit = input.shard ? inShard(input.shard.index, input.shard.count, balance, input.hardLinks) : balance
+  const inPart = (next: (entry: TreeEntry) => void) => (input.shard ? inShard(input.shard.index, input.shard.count, next, input.hardLinks) : next)
+  const listing = {...input.listing, src: input.src, base, hardLinks: input.hardLinks === true}
   let listed: RawAttempt
   try {
-    listed = await listSource({...input.listing, src: input.src, base, hardLinks: input.hardLinks === true}, visit)
+    if (lists.length === 1) {
+      listed = await listSource(
+        listing,
+        inPart((entry) => lists[0]!.add(entry.rel)),
+      )
+    } else {
+      // the runs of equal load need the total: the listing is kept on disk and replayed once it is complete
+      const spool = new Spool(join(input.listDir, 'listing'))
+      listed = await listSource(
+        listing,
+        inPart((entry) => spool.add(entry)),
+      )
+      spool.replay(balancer(lists, spool.totalLoad, input.hardLinks))
+    }
   } finally {
     for (const list of lists) list.close()
   }
@@ -91,7 +105,15 @@ export async function planWork(input: PlanInput): Promise<SplitPlan> {
     src: baseArg,
     filesFrom: list.path,
     total: list.count + dot(i),
-    args: (ctx: ArgsContext) => buildRsyncArgs({...common(ctx), extraArgs: [...workerArgs(ctx.extraArgs), ...during], src: baseArg, filesFrom: list.path}),
+    args: (ctx: ArgsContext) =>
+      buildRsyncArgs({
+        ...common(ctx),
+        // dest is a directory whatever a part holds: given one file and a missing dest, rsync would write that file as dest
+        dest: ctx.dest.endsWith('/') ? ctx.dest : `${ctx.dest}/`,
+        extraArgs: [...workerArgs(ctx.extraArgs), ...during],
+        src: baseArg,
+        filesFrom: list.path,
+      }),
   }))
   return {plans, listed}
 }

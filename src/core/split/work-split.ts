@@ -2,6 +2,7 @@ import {closeSync, openSync, writeSync} from 'node:fs'
 import {basename, dirname} from 'node:path'
 import type {ByteString} from './byte-string.js'
 import type {TreeEntry} from './source-listing.js'
+import {loadOf} from './spool.js'
 
 /**
  * Splitting a tree for --parallel and --shard. rsync lists the source once
@@ -81,25 +82,36 @@ export class FileList {
 }
 
 /**
- * Files go to the list with the fewest bytes so far (plus a per-file cost, so
- * a tree of empty files still spreads); directories go to list 0, which
- * creates them. Online greedy: no list of the whole tree is ever held.
+ * Files go to the lists in contiguous runs of rsync's listing order, each
+ * about an equal share of the load (`loadOf`: bytes plus a per-file cost):
+ * a worker gets whole directories, as a hand split into quarters does,
+ * instead of a share of every directory, which every worker's rsync would
+ * then create, stat and time (a round trip each on network storage). When a
+ * run is full, what is left is shared out again over the lists still open,
+ * so one large file does not leave a list empty. Directories go to list 0,
+ * which creates them. The total comes from a first pass (spool.ts).
  */
-export function balancer(lists: readonly FileList[], hardLinks = false): (entry: TreeEntry) => void {
-  const load = lists.map(() => 0)
+export function balancer(lists: readonly FileList[], totalLoad: number, hardLinks = false): (entry: TreeEntry) => void {
+  let part = 0
+  let load = 0
+  let closed = 0
   const group = linkGroups<number>(hardLinks)
   return (entry) => {
     if (entry.isDir) {
       lists[0]!.add(entry.rel)
       return
     }
-    const part = group(entry, () => {
-      let best = 0
-      for (let i = 1; i < load.length; i++) if (load[i]! < load[best]!) best = i
-      load[best]! += entry.size + 512
-      return best
+    const chosen = group(entry, () => {
+      const here = part
+      load += loadOf(entry)
+      if (part < lists.length - 1 && load >= (totalLoad - closed) / (lists.length - part)) {
+        closed += load
+        load = 0
+        part++
+      }
+      return here
     })
-    lists[part]!.add(entry.rel)
+    lists[chosen]!.add(entry.rel)
   }
 }
 
