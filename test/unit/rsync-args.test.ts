@@ -1,6 +1,6 @@
 /** The argv rsync gets and what a config may add to it (spec §5), in process. */
 import {describe, expect, test} from 'vitest'
-import {buildRsyncArgs, pathValuedOption, validateExtraArgs} from '../../src/core/rsync/args.js'
+import {buildRsyncArgs, pathValuedOption, readsRuleFiles, validateExtraArgs} from '../../src/core/rsync/args.js'
 import {thrown} from '../helpers/thrown.js'
 
 describe('buildRsyncArgs: the exact argv', () => {
@@ -93,4 +93,18 @@ describe('pathValuedOption', () => {
   ])('%j → %s', (arg, expected) => {
     expect(pathValuedOption(arg)).toBe(expected)
   })
+})
+
+test('readsRuleFiles: rule files and merge rules, not rules given inline', () => {
+  const reads = [
+    '--exclude-from=/r',
+    '--include-from=/r',
+    '--filter=merge /r',
+    '--filter=dir-merge .rules',
+    '--filter=: .rules',
+    '--filter=. /r',
+    '--filter=dir-merge_.r',
+  ]
+  expect(reads.map((a) => readsRuleFiles([a]))).toEqual(reads.map(() => true))
+  expect(readsRuleFiles(['--exclude=*.tmp', '--filter=- x', '--include=merge', '--filter=+ dir-merge/'])).toBe(false)
 })

@@ -1,10 +1,11 @@
-import {existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {byteString, type ByteString} from '../../src/core/split/byte-string.js'
 import {listSource, listingArgs, parseListingLine, type TreeEntry} from '../../src/core/split/source-listing.js'
-import {balancer, FileList, inShard, sharder, shardOf, splitBase} from '../../src/core/split/work-split.js'
+import {findWholeSubtrees} from '../../src/core/split/subtrees.js'
+import {balancer, FileList, inShard, runAssigner, sharder, shardOf, splitBase} from '../../src/core/split/work-split.js'
 import {StopController} from '../../src/core/run/stop.js'
 import {Spool} from '../../src/core/split/spool.js'
 
@@ -26,13 +27,26 @@ function tree(): string {
 const bytes = (text: string): ByteString => byteString(Buffer.from(text))
 const read = (list: FileList) => readFileSync(list.path, 'utf8').split('\0').filter(Boolean)
 
-/** rsync's listing of `src` kept in a spool, then replayed into the balancer of `lists` (as --parallel does) */
-async function balance(src: string, lists: FileList[], extraArgs: string[] = [], hardLinks = false): Promise<void> {
+/**
+ * What --parallel does with rsync's listing of `src`: kept in a spool, the subtrees that fall in one list found,
+ * then replayed into the lists; each list's names with every listed directory expanded into the files under it
+ * (the workers copy them with -r).
+ */
+async function balance(src: string, lists: FileList[], extraArgs: string[] = [], hardLinks = false): Promise<string[][]> {
   const spool = new Spool(`${lists[0]!.path}.spool`)
   await list(src, (e) => spool.add(e), extraArgs, hardLinks)
-  spool.replay(balancer(lists, spool.totalLoad, hardLinks))
+  const subtrees = findWholeSubtrees((visit) => spool.replay(visit), runAssigner(lists.length, spool.totalLoad, hardLinks))
+  expect(subtrees, "rsync's listing is depth-first").toBeDefined()
+  spool.replay(balancer(lists, spool.totalLoad, hardLinks, subtrees))
+  spool.close()
   for (const l of lists) l.close()
-  expect(existsSync(spool.path), 'the spool is removed once replayed').toBe(false)
+  expect(existsSync(spool.path), 'the spool is removed').toBe(false)
+  const expand = (rel: string): string[] => {
+    const path = join(src, rel)
+    if (!statSync(path).isDirectory()) return [rel]
+    return readdirSync(path).flatMap((name) => expand(`${rel}/${name}`))
+  }
+  return lists.map((l) => read(l).flatMap(expand))
 }
 
 /** rsync's listing of `src` (SRC exactly as given), every entry handed to `visit`; the listing's exit code. */
@@ -103,20 +117,28 @@ describe('parseListingLine', () => {
 })
 
 describe('balancer and sharder', () => {
-  it('balances by bytes and count, directories in list 0, every file exactly once', async () => {
+  it('balances by bytes and count, every file exactly once, a directory shared by two lists named in neither', async () => {
     const root = tree()
     const lists = [0, 1, 2].map((i) => new FileList(join(root, `l${i}`)))
-    await balance(`${join(root, 'src')}/`, lists)
-    const [l0, l1, l2] = lists.map(read)
-    expect(l0).toEqual(expect.arrayContaining(['a', 'b', 'b/empty']))
-    const files = [...l0!, ...l1!, ...l2!].filter((p) => !['a', 'b', 'b/empty'].includes(p))
-    expect(files.sort()).toEqual(['a/big', ...[0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => `b/f${i}`)].sort())
+    const parts = await balance(`${join(root, 'src')}/`, lists)
+    expect(
+      parts
+        .flat()
+        .filter((p) => p.includes('/f') || p.endsWith('big'))
+        .sort(),
+    ).toEqual(['a/big', ...[0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => `b/f${i}`)].sort())
     // the 10 kB file fills one list; the small ones spread over the other two
-    const withBig = [l0!, l1!, l2!].find((l) => l.includes('a/big'))!
+    const withBig = parts.find((l) => l.includes('a/big'))!
     expect(withBig.filter((p) => p.startsWith('b/f'))).toHaveLength(0)
+    expect(parts.filter((l) => l.some((p) => p.startsWith('b/f')))).toHaveLength(2)
+    // b is in two lists' runs: its files imply it; a is whole in one list, named once; the empty dir goes to list 0
+    expect(lists.flatMap(read)).not.toContain('b')
+    expect(read(lists[0]!)).toEqual(expect.arrayContaining(['a', 'b/empty']))
+    // every entry is counted once, the implied b included (the plain copy's 13 with `.`)
+    expect(lists.reduce((n, l) => n + l.count, 0)).toBe(13)
   })
 
-  it('gives each list contiguous runs of the listing, so a worker gets whole directories', async () => {
+  it('gives each list contiguous runs of the listing: a directory wholly in one run is named once', async () => {
     const root = mkdtempSync(join(tmpdir(), 'split-runs-'))
     roots.push(root)
     for (const d of ['d0', 'd1', 'd2', 'd3']) {
@@ -124,10 +146,19 @@ describe('balancer and sharder', () => {
       for (let i = 0; i < 25; i++) writeFileSync(join(root, 'src', d, `f${String(i).padStart(2, '0')}`), Buffer.alloc(1000))
     }
     const lists = [0, 1, 2, 3].map((i) => new FileList(join(root, `l${i}`)))
-    await balance(`${join(root, 'src')}/`, lists)
-    const files = lists.map((l) => read(l).filter((p) => p.includes('/')))
-    expect(files.map((f) => f.length)).toEqual([25, 25, 25, 25])
-    expect(files.map((f) => new Set(f.map((p) => p.split('/')[0])).size)).toEqual([1, 1, 1, 1])
+    const parts = await balance(`${join(root, 'src')}/`, lists)
+    expect(lists.map(read)).toEqual([['d0'], ['d1'], ['d2'], ['d3']])
+    expect(parts.map((p) => p.length)).toEqual([25, 25, 25, 25])
+    expect(lists.map((l) => l.count)).toEqual([26, 26, 26, 26])
+  })
+
+  it('a listing that is not depth-first gets no subtree table: every name is then listed on its own', () => {
+    const entry = (rel: string, isDir = false): TreeEntry => ({rel: bytes(rel), size: 1, isDir})
+    const ordered = [entry('a', true), entry('a/1'), entry('b', true), entry('b/2')]
+    const table = findWholeSubtrees((visit) => ordered.forEach(visit), () => 0)
+    expect([table?.partOf(0), table?.entriesOf(0), table?.partOf(1)]).toEqual([0, 2, 0])
+    const scattered = [entry('a', true), entry('b', true), entry('a/1'), entry('b/2')]
+    expect(findWholeSubtrees((visit) => scattered.forEach(visit), () => 0)).toBeUndefined()
   })
 
   it('the spool gives back every entry as it was added, names as bytes', () => {
@@ -142,7 +173,9 @@ describe('balancer and sharder', () => {
     for (const e of entries) spool.add(e)
     const back: TreeEntry[] = []
     spool.replay((e) => back.push(e))
-    expect(back).toEqual(entries)
+    spool.replay((e) => back.push(e))
+    spool.close()
+    expect(back).toEqual([...entries, ...entries])
     expect(spool.totalLoad).toBe(12_345 + 512 + 7 + 512)
   })
 
@@ -174,8 +207,8 @@ describe('-H: every name of a hard-linked file goes to the part of its first nam
   it('--parallel: one list holds the whole group', async () => {
     const root = await linked()
     const lists = [0, 1, 2, 3].map((i) => new FileList(join(root, `l${i}`)))
-    await balance(`${join(root, 'src')}/`, lists, ['-H'], true)
-    expect(lists.map(read).filter((l) => names.some((n) => l.includes(n)))).toEqual([expect.arrayContaining(names)])
+    const parts = await balance(`${join(root, 'src')}/`, lists, ['-H'], true)
+    expect(parts.filter((l) => names.some((n) => l.includes(n)))).toEqual([expect.arrayContaining(names)])
   })
 
   it('--shard: one shard holds the whole group', async () => {

@@ -143,6 +143,19 @@ export function pathValuedOption(arg: string): boolean {
   return name === 'filter' && eq !== -1 && MERGE_RULE.test(arg.slice(eq + 1).trimStart())
 }
 
+/**
+ * Whether rsync reads filter rules from files: `--exclude-from`,
+ * `--include-from`, or a merge rule (`merge`, `dir-merge`, `.`, `:`). A
+ * worker's `--from0` (its list's names may hold newlines) makes rsync read
+ * those files NUL-separated too, so their rules would not apply while it
+ * recurses into a directory.
+ */
+export function readsRuleFiles(args: readonly string[]): boolean {
+  return args.some(
+    (arg) => /^--(?:exclude|include)-from(?:=|$)/.test(arg) || (arg.startsWith('--filter=') && MERGE_RULE.test(arg.slice('--filter='.length).trimStart())),
+  )
+}
+
 export function validateExtraArgs(args: readonly string[], where = 'rsync.extraArgs'): void {
   args.forEach((arg, i) => {
     const refuse = (why: string) => {
@@ -180,6 +193,8 @@ export interface RsyncArgsInput {
   dryRun?: boolean
   /** a NUL-separated list file of paths relative to src (--parallel/--shard) */
   filesFrom?: string | undefined
+  /** with filesFrom: a listed directory is copied with its whole subtree (the list names whole subtrees) */
+  recursive?: boolean
 }
 
 /** What starts each line a dry run prints for a file it would transfer. */
@@ -187,8 +202,8 @@ export const DRY_RUN_PREFIX = 'transporter would transfer: '
 
 /** The argv rsync runs with; never goes through a shell, paths after a `--` guard. */
 export function buildRsyncArgs(input: RsyncArgsInput): string[] {
-  // With --files-from rsync implies --dirs; -r would make a listed directory copy its whole subtree.
-  const args = [input.filesFrom ? '-lptgo' : '-rlptgo', '--partial']
+  // With --files-from rsync implies --dirs; -r makes a listed directory copy its whole subtree, wanted only when the list names subtrees.
+  const args = [input.filesFrom && input.recursive !== true ? '-lptgo' : '-rlptgo', '--partial']
   // Without live progress, rsync's end-of-run summary still gives the real counts, at no per-file cost.
   args.push(input.progress ? '--info=progress2' : '--info=stats2')
   // a dry run says what it would transfer, on lines the progress parser never takes for progress

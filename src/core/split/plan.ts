@@ -1,11 +1,12 @@
 import {statSync} from 'node:fs'
 import {join} from 'node:path'
-import {buildRsyncArgs} from '../rsync/args.js'
+import {buildRsyncArgs, readsRuleFiles} from '../rsync/args.js'
 import type {RawAttempt} from '../rsync/attempt.js'
 import {listSource, type ListingInput, type TreeEntry} from './source-listing.js'
 import {Spool} from './spool.js'
 import {deletes} from './split-unsafe.js'
-import {balancer, FileList, inShard, splitBase} from './work-split.js'
+import {findWholeSubtrees} from './subtrees.js'
+import {balancer, FileList, inShard, runAssigner, splitBase} from './work-split.js'
 
 export interface ArgsContext {
   progress: boolean
@@ -69,6 +70,7 @@ export async function planWork(input: PlanInput): Promise<SplitPlan> {
   const inPart = (next: (entry: TreeEntry) => void) => (input.shard ? inShard(input.shard.index, input.shard.count, next, input.hardLinks) : next)
   const listing = {...input.listing, src: input.src, base, hardLinks: input.hardLinks === true}
   let listed: RawAttempt
+  let recursive = false
   try {
     if (lists.length === 1) {
       listed = await listSource(
@@ -78,11 +80,22 @@ export async function planWork(input: PlanInput): Promise<SplitPlan> {
     } else {
       // the runs of equal load need the total: the listing is kept on disk and replayed once it is complete
       const spool = new Spool(join(input.listDir, 'listing'))
-      listed = await listSource(
-        listing,
-        inPart((entry) => spool.add(entry)),
-      )
-      spool.replay(balancer(lists, spool.totalLoad, input.hardLinks))
+      try {
+        listed = await listSource(
+          listing,
+          inPart((entry) => spool.add(entry)),
+        )
+        // A shard's part is spread over the tree by hash: its directories are nearly all shared. Rules read from files
+        // would not apply inside a directory a worker recurses into (its --from0 reads them NUL-separated).
+        const subtrees =
+          input.shard === undefined && !readsRuleFiles(input.listing.extraArgs)
+            ? findWholeSubtrees((visit) => spool.replay(visit), runAssigner(lists.length, spool.totalLoad, input.hardLinks))
+            : undefined
+        recursive = subtrees !== undefined
+        spool.replay(balancer(lists, spool.totalLoad, input.hardLinks, subtrees))
+      } finally {
+        spool.close()
+      }
     }
   } finally {
     for (const list of lists) list.close()
@@ -113,6 +126,7 @@ export async function planWork(input: PlanInput): Promise<SplitPlan> {
         extraArgs: [...workerArgs(ctx.extraArgs), ...during],
         src: baseArg,
         filesFrom: list.path,
+        recursive,
       }),
   }))
   return {plans, listed}

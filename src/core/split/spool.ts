@@ -25,29 +25,30 @@ export class Spool {
     if (this.pending.length >= 64 * 1024) this.flush()
   }
 
-  /** Hands every entry back in the order it was added, then removes the spool. */
+  /** Hands every entry back in the order it was added; as often as needed, until `close`. */
   replay(visit: (entry: TreeEntry) => void): void {
     this.flush()
     const buf = Buffer.alloc(64 * 1024)
     let carry = ''
     let offset = 0
-    try {
-      for (;;) {
-        const n = readSync(this.fd, buf, 0, buf.length, offset)
-        if (n === 0) break
-        offset += n
-        const text = carry + buf.toString('latin1', 0, n)
-        let start = 0
-        for (let end = text.indexOf('\0'); end !== -1; end = text.indexOf('\0', start)) {
-          visit(parseRecord(text, start, end))
-          start = end + 1
-        }
-        carry = text.slice(start)
+    for (;;) {
+      const n = readSync(this.fd, buf, 0, buf.length, offset)
+      if (n === 0) break
+      offset += n
+      const text = carry + buf.toString('latin1', 0, n)
+      let start = 0
+      for (let end = text.indexOf('\0'); end !== -1; end = text.indexOf('\0', start)) {
+        visit(parseRecord(text, start, end))
+        start = end + 1
       }
-    } finally {
-      closeSync(this.fd)
-      unlinkSync(this.path)
+      carry = text.slice(start)
     }
+  }
+
+  /** Closes and removes the spool. */
+  close(): void {
+    closeSync(this.fd)
+    unlinkSync(this.path)
   }
 
   private flush(): void {

@@ -3,6 +3,7 @@ import {basename, dirname} from 'node:path'
 import type {ByteString} from './byte-string.js'
 import type {TreeEntry} from './source-listing.js'
 import {loadOf} from './spool.js'
+import {EMPTY, MIXED, type SubtreeTable} from './subtrees.js'
 
 /**
  * Splitting a tree for --parallel and --shard. rsync lists the source once
@@ -63,10 +64,16 @@ export class FileList {
     this.fd = openSync(path, 'w', 0o600)
   }
 
-  add(rel: ByteString): void {
+  /** `entries`: how many entries of the listing the name stands for (a whole subtree given to a worker with -r) */
+  add(rel: ByteString, entries = 1): void {
     this.pending += `${rel}\0`
-    this.count++
+    this.count += entries
     if (this.pending.length >= 64 * 1024) this.flush()
+  }
+
+  /** An entry the list counts without naming it: a directory its other names imply. */
+  countImplied(): void {
+    this.count++
   }
 
   close(): void {
@@ -82,36 +89,60 @@ export class FileList {
 }
 
 /**
- * Files go to the lists in contiguous runs of rsync's listing order, each
+ * Files go to the parts in contiguous runs of rsync's listing order, each
  * about an equal share of the load (`loadOf`: bytes plus a per-file cost):
  * a worker gets whole directories, as a hand split into quarters does,
  * instead of a share of every directory, which every worker's rsync would
  * then create, stat and time (a round trip each on network storage). When a
- * run is full, what is left is shared out again over the lists still open,
- * so one large file does not leave a list empty. Directories go to list 0,
- * which creates them. The total comes from a first pass (spool.ts).
+ * run is full, what is left is shared out again over the parts still open,
+ * so one large file does not leave a part empty. The total comes from a
+ * first pass (spool.ts). Called once per file, in listing order.
  */
-export function balancer(lists: readonly FileList[], totalLoad: number, hardLinks = false): (entry: TreeEntry) => void {
+export function runAssigner(parts: number, totalLoad: number, hardLinks = false): (file: TreeEntry) => number {
   let part = 0
   let load = 0
   let closed = 0
   const group = linkGroups<number>(hardLinks)
-  return (entry) => {
-    if (entry.isDir) {
-      lists[0]!.add(entry.rel)
-      return
-    }
-    const chosen = group(entry, () => {
+  return (file) =>
+    group(file, () => {
       const here = part
-      load += loadOf(entry)
-      if (part < lists.length - 1 && load >= (totalLoad - closed) / (lists.length - part)) {
+      load += loadOf(file)
+      if (part < parts - 1 && load >= (totalLoad - closed) / (parts - part)) {
         closed += load
         load = 0
         part++
       }
       return here
     })
-    lists[chosen]!.add(entry.rel)
+}
+
+/**
+ * The lists of --parallel. Without `subtrees` every name is listed and the
+ * directories go to list 0, which creates them (the workers run without -r).
+ * With them (the workers run with -r), a directory whose whole subtree is
+ * one worker's is listed once, in that worker's list, and nothing under it;
+ * an empty one goes to list 0; one shared by several workers is not listed
+ * (their names imply it, and the directory pass gives it its attributes),
+ * only counted.
+ */
+export function balancer(lists: readonly FileList[], totalLoad: number, hardLinks = false, subtrees?: SubtreeTable): (entry: TreeEntry) => void {
+  const assign = runAssigner(lists.length, totalLoad, hardLinks)
+  let ordinal = 0
+  let inside: string | undefined
+  return (entry) => {
+    const dir = entry.isDir ? ordinal++ : -1
+    // every file is assigned, also under a directory already listed whole: the runs must match the first pass
+    const part = entry.isDir ? -1 : assign(entry)
+    if (inside !== undefined) {
+      if (entry.rel.startsWith(inside)) return
+      inside = undefined
+    }
+    if (!entry.isDir) return lists[part]!.add(entry.rel)
+    const whole = subtrees === undefined ? EMPTY : subtrees.partOf(dir)
+    if (whole === EMPTY) return lists[0]!.add(entry.rel)
+    if (whole === MIXED) return lists[0]!.countImplied()
+    lists[whole]!.add(entry.rel, subtrees!.entriesOf(dir))
+    inside = `${entry.rel}/`
   }
 }
 
