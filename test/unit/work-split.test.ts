@@ -32,14 +32,17 @@ const read = (list: FileList) => readFileSync(list.path, 'utf8').split('\0').fil
  * then replayed into the lists; each list's names with every listed directory expanded into the files under it
  * (the workers copy them with -r).
  */
+let sharedDirs: string[] = []
 async function balance(src: string, lists: FileList[], extraArgs: string[] = [], hardLinks = false): Promise<string[][]> {
   const spool = new Spool(`${lists[0]!.path}.spool`)
   await list(src, (e) => spool.add(e), extraArgs, hardLinks)
   const subtrees = findWholeSubtrees((visit) => spool.replay(visit), runAssigner(lists.length, spool.totalLoad, hardLinks))
   expect(subtrees, "rsync's listing is depth-first").toBeDefined()
-  spool.replay(balancer(lists, spool.totalLoad, hardLinks, subtrees))
+  const shared = new FileList(`${lists[0]!.path}.shared`)
+  spool.replay(balancer(lists, spool.totalLoad, hardLinks, {table: subtrees!, shared}))
   spool.close()
-  for (const l of lists) l.close()
+  for (const l of [...lists, shared]) l.close()
+  sharedDirs = read(shared)
   expect(existsSync(spool.path), 'the spool is removed').toBe(false)
   const expand = (rel: string): string[] => {
     const path = join(src, rel)
@@ -133,6 +136,7 @@ describe('balancer and sharder', () => {
     expect(parts.filter((l) => l.some((p) => p.startsWith('b/f')))).toHaveLength(2)
     // b is in two lists' runs: its files imply it; a is whole in one list, named once; the empty dir goes to list 0
     expect(lists.flatMap(read)).not.toContain('b')
+    expect(sharedDirs).toEqual(['b'])
     expect(read(lists[0]!)).toEqual(expect.arrayContaining(['a', 'b/empty']))
     // every entry is counted once, the implied b included (the plain copy's 13 with `.`)
     expect(lists.reduce((n, l) => n + l.count, 0)).toBe(13)
@@ -155,10 +159,18 @@ describe('balancer and sharder', () => {
   it('a listing that is not depth-first gets no subtree table: every name is then listed on its own', () => {
     const entry = (rel: string, isDir = false): TreeEntry => ({rel: bytes(rel), size: 1, isDir})
     const ordered = [entry('a', true), entry('a/1'), entry('b', true), entry('b/2')]
-    const table = findWholeSubtrees((visit) => ordered.forEach(visit), () => 0)
+    const table = findWholeSubtrees(
+      (visit) => ordered.forEach(visit),
+      () => 0,
+    )
     expect([table?.partOf(0), table?.entriesOf(0), table?.partOf(1)]).toEqual([0, 2, 0])
     const scattered = [entry('a', true), entry('b', true), entry('a/1'), entry('b/2')]
-    expect(findWholeSubtrees((visit) => scattered.forEach(visit), () => 0)).toBeUndefined()
+    expect(
+      findWholeSubtrees(
+        (visit) => scattered.forEach(visit),
+        () => 0,
+      ),
+    ).toBeUndefined()
   })
 
   it('the spool gives back every entry as it was added, names as bytes', () => {

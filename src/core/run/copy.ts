@@ -62,7 +62,7 @@ export async function runCopy(req: CopyRequest, components: CopyComponents, rt: 
   const {settings} = req
   const runId = randomHex(6)
   const started = Date.now()
-  const {plans, listed, listDir} = await planOrFail(
+  const {plans, listed, sharedDirs, listDir} = await planOrFail(
     {
       src: settings.src,
       parallel: req.parallel,
@@ -86,7 +86,7 @@ export async function runCopy(req: CopyRequest, components: CopyComponents, rt: 
     loops = [...(listing ? [listing] : []), ...(await passesBefore({plans, req, components, rt}))]
     if (!rt.stop.stopped) loops = [...loops, ...(await runPlans(plans, req, components, rt, bus, loops.length))]
     const finished = loops.every((r) => r.exitCode === EXIT.Succeed) && !rt.stop.stopped && !settings.dryRun
-    loops = [...loops, ...(await passesAfter({plans, req, components, rt}, loops))]
+    loops = [...loops, ...(await passesAfter({plans, sharedDirs, req, components, rt}, loops))]
     if (finished && req.verify) verified = await verifyPlans(plans, req, rt)
   } finally {
     if (listDir !== undefined) await rm(listDir, {recursive: true, force: true})

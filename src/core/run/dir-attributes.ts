@@ -14,8 +14,12 @@ export interface DirPassInput {
   log: Logger
   classifyRules: readonly ClassifyRule[]
   env?: NodeJS.ProcessEnv | undefined
-  /** 'tree': every directory (--parallel); 'root': the source directory itself only (a shard of `src/`) */
-  scope: 'tree' | 'root'
+  /**
+   * 'tree': every directory (--parallel); 'root': the source directory itself only (a shard of `src/`);
+   * {dirs, base}: the directories a NUL-separated list names, relative to `base` (--parallel whose workers copied
+   * whole subtrees)
+   */
+  scope: 'tree' | 'root' | {dirs: string; base: string}
   /** the number the pass's attempt carries when it fails */
   attempt: number
 }
@@ -46,8 +50,17 @@ export function passArgs(extraArgs: readonly string[]): string[] {
  */
 export function applyDirAttributes(input: DirPassInput): Promise<LoopOutcome | undefined> {
   // after the copy's own filters, so theirs decide first
-  const scope = input.scope === 'tree' ? ['-r', '--filter=+ */', '--filter=- *'] : ['-d', '--filter=- *']
-  return runPass('directory attribute pass', ['-lptgo', ...passArgs(input.extraArgs), ...scope], input)
+  const {scope: where} = input
+  // a listed `.` also names its subdirectories (--files-from implies -d); they get their own attributes again
+  const scope =
+    where === 'tree'
+      ? ['-r', '--filter=+ */', '--filter=- *']
+      : where === 'root'
+        ? ['-d', '--filter=- *']
+        : [`--files-from=${where.dirs}`, '--from0', '--filter=+ */', '--filter=- *']
+  // the list's names are relative to the split base, and dest is a directory whatever the list holds
+  const paths = typeof where === 'string' ? input : {...input, src: where.base, dest: input.dest.endsWith('/') ? input.dest : `${input.dest}/`}
+  return runPass('directory attribute pass', ['-lptgo', ...passArgs(input.extraArgs), ...scope], paths)
 }
 
 /**

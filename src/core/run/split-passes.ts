@@ -6,6 +6,8 @@ import type {WorkPlan} from '../split/plan.js'
 
 export interface SplitContext {
   plans: readonly WorkPlan[]
+  /** the directories the directory pass must visit, when not all (plan.ts) */
+  sharedDirs?: string | undefined
   req: CopyRequest
   components: CopyComponents
   rt: CopyRuntime
@@ -61,8 +63,9 @@ export async function passesAfter(ctx: SplitContext, loops: readonly LoopOutcome
  * them (it sets the times of the directories its list implies, after its
  * files), but dest itself, a `src/` copy's base, only a pass sets.
  */
-function dirScope({plans, req}: SplitContext): DirPassInput['scope'] | undefined {
-  if (req.shard === undefined) return plans.length > 1 ? 'tree' : undefined
+function dirScope({plans, req, sharedDirs}: SplitContext): DirPassInput['scope'] | undefined {
+  if (req.shard === undefined)
+    return plans.length > 1 ? (sharedDirs === undefined || plans[0] === undefined ? 'tree' : {dirs: sharedDirs, base: plans[0].src}) : undefined
   return req.settings.src.endsWith('/') ? 'root' : undefined
 }
 

@@ -2,6 +2,7 @@ import {statSync} from 'node:fs'
 import {join} from 'node:path'
 import {buildRsyncArgs, readsRuleFiles} from '../rsync/args.js'
 import type {RawAttempt} from '../rsync/attempt.js'
+import type {ByteString} from './byte-string.js'
 import {listSource, type ListingInput, type TreeEntry} from './source-listing.js'
 import {Spool} from './spool.js'
 import {deletes} from './split-unsafe.js'
@@ -47,6 +48,11 @@ export interface SplitPlan {
   plans: WorkPlan[]
   /** rsync's listing of the source (a split copy only): a 23 or 24 in it is the copy's too */
   listed?: RawAttempt
+  /**
+   * --parallel with whole subtrees: the directories several workers wrote into (and a `src/` copy's `.`), the
+   * only ones the directory pass must visit; undefined when it must visit every directory
+   */
+  sharedDirs?: string
 }
 
 /** rsync's listing of the source ended with something other than success or some entries vanished or unreadable. */
@@ -71,6 +77,7 @@ export async function planWork(input: PlanInput): Promise<SplitPlan> {
   const listing = {...input.listing, src: input.src, base, hardLinks: input.hardLinks === true}
   let listed: RawAttempt
   let recursive = false
+  let shared: FileList | undefined
   try {
     if (lists.length === 1) {
       listed = await listSource(
@@ -87,18 +94,23 @@ export async function planWork(input: PlanInput): Promise<SplitPlan> {
         )
         // A shard's part is spread over the tree by hash: its directories are nearly all shared. Rules read from files
         // would not apply inside a directory a worker recurses into (its --from0 reads them NUL-separated).
-        const subtrees =
+        const table =
           input.shard === undefined && !readsRuleFiles(input.listing.extraArgs)
             ? findWholeSubtrees((visit) => spool.replay(visit), runAssigner(lists.length, spool.totalLoad, input.hardLinks))
             : undefined
-        recursive = subtrees !== undefined
-        spool.replay(balancer(lists, spool.totalLoad, input.hardLinks, subtrees))
+        recursive = table !== undefined
+        if (table !== undefined) {
+          shared = new FileList(join(input.listDir, 'shared-dirs'))
+          if (prefix === '') shared.add('.' as ByteString)
+        }
+        spool.replay(balancer(lists, spool.totalLoad, input.hardLinks, table && shared && {table, shared}))
       } finally {
         spool.close()
       }
     }
   } finally {
     for (const list of lists) list.close()
+    shared?.close()
   }
   // 23 and 24: some entries could not be read or vanished; a plain copy meets them too and copies the rest
   if (!listed.interrupted && ![0, 23, 24].includes(listed.code)) throw new ListingFailure(listed)
@@ -129,7 +141,9 @@ export async function planWork(input: PlanInput): Promise<SplitPlan> {
         recursive,
       }),
   }))
-  return {plans, listed}
+  // as non-root every directory was kept owner-writable while the workers ran: the pass must give each its mode
+  const sharedDirs = shared !== undefined && during.length === 0 ? shared.path : undefined
+  return {plans, listed, ...(sharedDirs === undefined ? {} : {sharedDirs})}
 }
 
 /**

@@ -122,10 +122,16 @@ export function runAssigner(parts: number, totalLoad: number, hardLinks = false)
  * With them (the workers run with -r), a directory whose whole subtree is
  * one worker's is listed once, in that worker's list, and nothing under it;
  * an empty one goes to list 0; one shared by several workers is not listed
- * (their names imply it, and the directory pass gives it its attributes),
- * only counted.
+ * (their names imply it), only counted, and goes to `shared`: only those
+ * need the directory pass, the others' attributes are set by the rsync
+ * that copied their subtree.
  */
-export function balancer(lists: readonly FileList[], totalLoad: number, hardLinks = false, subtrees?: SubtreeTable): (entry: TreeEntry) => void {
+export function balancer(
+  lists: readonly FileList[],
+  totalLoad: number,
+  hardLinks = false,
+  subtrees?: {table: SubtreeTable; shared: FileList},
+): (entry: TreeEntry) => void {
   const assign = runAssigner(lists.length, totalLoad, hardLinks)
   let ordinal = 0
   let inside: string | undefined
@@ -138,10 +144,13 @@ export function balancer(lists: readonly FileList[], totalLoad: number, hardLink
       inside = undefined
     }
     if (!entry.isDir) return lists[part]!.add(entry.rel)
-    const whole = subtrees === undefined ? EMPTY : subtrees.partOf(dir)
+    const whole = subtrees === undefined ? EMPTY : subtrees.table.partOf(dir)
     if (whole === EMPTY) return lists[0]!.add(entry.rel)
-    if (whole === MIXED) return lists[0]!.countImplied()
-    lists[whole]!.add(entry.rel, subtrees!.entriesOf(dir))
+    if (whole === MIXED) {
+      lists[0]!.countImplied()
+      return subtrees!.shared.add(entry.rel)
+    }
+    lists[whole]!.add(entry.rel, subtrees!.table.entriesOf(dir))
     inside = `${entry.rel}/`
   }
 }
