@@ -20,6 +20,8 @@ export interface AttemptIo {
   onLine?: (line: string) => void
   /** the longest stdout line handed to onLine (default 4096 characters; longer ones are dropped) */
   maxLine?: number
+  /** stdout holds neither progress nor a summary (rsync's listing): lines go to onLine only */
+  linesOnly?: boolean
 }
 
 export interface AttemptSpec {
@@ -137,6 +139,7 @@ function stdoutReader(io: AttemptIo): {splitter: LineSplitter; last(): ProgressS
   const splitter = new LineSplitter(
     (line) => {
       io.onLine?.(line)
+      if (io.linesOnly === true) return
       const sample = parseProgressLine(line)
       if (!sample) {
         Object.assign(summary, parseStatsLine(line))

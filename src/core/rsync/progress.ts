@@ -83,13 +83,16 @@ export class LineSplitter {
       this.pushLatest(chunk)
       return
     }
+    // the next of each separator, found with indexOf (a JavaScript loop over every character cost more than the parsing)
     let start = 0
-    for (let i = 0; i < chunk.length; i++) {
-      const c = chunk.charCodeAt(i)
-      if (c === 10 || c === 13) {
-        this.emit(chunk.slice(start, i))
-        start = i + 1
-      }
+    let nl = chunk.indexOf('\n')
+    let cr = chunk.indexOf('\r')
+    while (nl !== -1 || cr !== -1) {
+      const at = cr === -1 || (nl !== -1 && nl < cr) ? nl : cr
+      this.emit(chunk.slice(start, at))
+      start = at + 1
+      if (at === nl) nl = chunk.indexOf('\n', start)
+      else cr = chunk.indexOf('\r', start)
     }
     this.append(chunk.slice(start))
   }

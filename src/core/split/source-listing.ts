@@ -79,6 +79,7 @@ export async function listSource(input: ListingInput, visit: (entry: TreeEntry) 
     {
       ...(input.onStderr ? {onStderr: input.onStderr} : {}),
       maxLine: MAX_LISTING_LINE,
+      linesOnly: true,
       onLine: (line) => {
         const entry = parseListingLine(line)
         if (entry === undefined || entry.rel === '.') return
