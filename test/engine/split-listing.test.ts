@@ -6,7 +6,7 @@
  * so a 0000 directory is unreadable to it as it would be to any other user.
  */
 import {execFileSync} from 'node:child_process'
-import {chmodSync, mkdirSync, writeFileSync} from 'node:fs'
+import {chmodSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import type {CopyRequest} from '../../src/core/run/copy.js'
@@ -88,5 +88,32 @@ describe('a source that holds one file, into a dest that does not exist yet', ()
     const outcomes = await Promise.all(requests.map((r) => harness({src: `${ws.src}/`, dest}, r).then((h) => h.run())))
     expect(outcomes.map((o) => o.exitCode)).toEqual(requests.map(() => 0))
     expect(diffTrees(plainDest, dest, exact)).toEqual([])
+  })
+})
+
+describe('a split copy into a dest that does not exist yet (no --dest-dir)', () => {
+  test('dest is made once before the workers and shards start, so none of their rsyncs races another to create it', async () => {
+    const ws = workspace((src) => {
+      for (const d of ['a', 'b', 'c', 'd']) {
+        mkdirSync(join(src, d))
+        for (let i = 0; i < 5; i++) writeFileSync(join(src, d, `f${i}`), `${d}${i}\n`)
+      }
+    })
+    // every copying rsync notes whether dest was there when it started
+    const seen = join(ws.root, 'seen')
+    const wrapper = join(ws.root, 'rsync-notes-dest')
+    const dest = join(ws.root, 'out/dest')
+    const note = `case " $* " in *" --list-only "*) ;; *) if [ -d "${dest}" ]; then echo there >> "${seen}"; else echo missing >> "${seen}"; fi ;; esac`
+    writeFileSync(wrapper, `#!/bin/sh\n${note}\nexec rsync "$@"\n`, {mode: 0o755})
+    const outcomes = await Promise.all(
+      [{parallel: 4}, {shard: {index: 0, count: 2}}, {shard: {index: 1, count: 2}}].map((r) =>
+        harness({src: `${ws.src}/`, dest}, {rsyncPath: wrapper, ...r}).then((h) => h.run()),
+      ),
+    )
+    expect(outcomes.map((o) => o.exitCode)).toEqual([0, 0, 0])
+    const notes = readFileSync(seen, 'utf8').trim().split('\n')
+    expect(notes.length).toBeGreaterThanOrEqual(4)
+    expect(new Set(notes)).toEqual(new Set(['there']))
+    expect(diffTrees(ws.src, dest, {allTimes: true})).toEqual([])
   })
 })

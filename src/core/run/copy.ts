@@ -2,7 +2,7 @@ import {randomHex} from '../random-hex.js'
 import {rm} from 'node:fs/promises'
 import type {ClassifyRule, CopyEvent, Logger, MountCheck, Reporter, RetryPolicy, RunSettings} from '../../plugin-api.js'
 import {runAttemptLoop, type LoopOutcome} from './attempt-loop.js'
-import {ensureDestDir} from './dest-dir.js'
+import {ensureDestDir, makeDestForWorkers} from './dest-dir.js'
 import {DRY_RUN_PREFIX, validateExtraArgs} from '../rsync/args.js'
 import {splitUnsafeOption, wantsHardLinks} from '../split/split-unsafe.js'
 import {EventBus} from './events.js'
@@ -83,6 +83,7 @@ export async function runCopy(req: CopyRequest, components: CopyComponents, rt: 
   try {
     if (marker !== undefined && marker.dead.length > 0) await sweepAfterKilledRun(settings.src, settings.dest, rt.log, marker.dead)
     const listing = listed === undefined ? undefined : passOutcome('source listing', listed, {log: rt.log, classifyRules: components.classifyRules, attempt: 1})
+    if (plans.some((p) => p.filesFrom !== undefined) && !settings.dryRun) makeDestForWorkers(settings.dest)
     loops = [...(listing ? [listing] : []), ...(await passesBefore({plans, req, components, rt}))]
     if (!rt.stop.stopped) loops = [...loops, ...(await runPlans(plans, req, components, rt, bus, loops.length))]
     const finished = loops.every((r) => r.exitCode === EXIT.Succeed) && !rt.stop.stopped && !settings.dryRun

@@ -1,4 +1,4 @@
-import {existsSync} from 'node:fs'
+import {existsSync, mkdirSync} from 'node:fs'
 import {mkdir, stat} from 'node:fs/promises'
 import {dirname} from 'node:path'
 import {exitForErrno} from '../codes/errno.js'
@@ -64,5 +64,21 @@ async function realErrno(dest: string, code: string | undefined): Promise<string
     return code
   } catch (error) {
     return (error as NodeJS.ErrnoException).code ?? code
+  }
+}
+
+/**
+ * A split copy's rsyncs start together and each creates a missing dest the
+ * way one rsync would (its last component, mode 0777 & ~umask); the one that
+ * loses the race between its stat and its mkdir fails with 11 (`mkdir …
+ * File exists (17)`). Creating it once before they start, as rsync would,
+ * takes the race away. Any other failure is left to rsync to report, as the
+ * plain copy would.
+ */
+export function makeDestForWorkers(dest: string): void {
+  try {
+    mkdirSync(dest, 0o777)
+  } catch {
+    // there already (another shard made it), or rsync will say why it cannot be
   }
 }
