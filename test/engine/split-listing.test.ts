@@ -6,7 +6,7 @@
  * so a 0000 directory is unreadable to it as it would be to any other user.
  */
 import {execFileSync} from 'node:child_process'
-import {chmodSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {chmodSync, mkdirSync, readFileSync, utimesSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import type {CopyRequest} from '../../src/core/run/copy.js'
@@ -81,7 +81,12 @@ describe('a source that holds one file, into a dest that does not exist yet', ()
     ['--parallel 2', [{parallel: 2}]],
     ['two shards at once', [{shard: {index: 0, count: 2}}, {shard: {index: 1, count: 2}}]],
   ] as Array<[string, Array<Partial<CopyRequest>>]>)('%s: dest is a directory holding it, as in a plain copy', async (_, requests) => {
-    const ws = workspace((src) => writeFileSync(join(src, 'only'), 'one file\n'))
+    const ws = workspace((src) => {
+      writeFileSync(join(src, 'only'), 'one file\n')
+      // old times: a dest whose times nobody set cannot match them by luck of the clock
+      utimesSync(join(src, 'only'), 1_000_000_000, 1_000_000_000)
+      utimesSync(src, 1_000_000_000, 1_000_000_000)
+    })
     const plainDest = join(ws.root, 'plain')
     expect((await (await harness({src: `${ws.src}/`, dest: plainDest})).run()).exitCode).toBe(0)
     const dest = join(ws.root, 'split')

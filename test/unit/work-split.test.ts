@@ -156,6 +156,13 @@ describe('balancer and sharder', () => {
     expect(lists.map((l) => l.count)).toEqual([26, 26, 26, 26])
   })
 
+  it('runs close before a file that would overshoot their share, so no list is left empty', () => {
+    const files = [1, 2, 3, 4, 5, 6, 7, 8].map((k): TreeEntry => ({rel: bytes(`f${k}`), size: 1000 * k, isDir: false}))
+    const total = files.reduce((n, f) => n + f.size + 512, 0)
+    const assign = runAssigner(4, total)
+    expect(files.map(assign)).toEqual([0, 0, 0, 0, 1, 1, 2, 3])
+  })
+
   it('a listing that is not depth-first gets no subtree table: every name is then listed on its own', () => {
     const entry = (rel: string, isDir = false): TreeEntry => ({rel: bytes(rel), size: 1, isDir})
     const ordered = [entry('a', true), entry('a/1'), entry('b', true), entry('b/2')]

@@ -64,8 +64,9 @@ export async function passesAfter(ctx: SplitContext, loops: readonly LoopOutcome
  * files), but dest itself, a `src/` copy's base, only a pass sets.
  */
 function dirScope({plans, req, sharedDirs}: SplitContext): DirPassInput['scope'] | undefined {
-  if (req.shard === undefined)
-    return plans.length > 1 ? (sharedDirs === undefined || plans[0] === undefined ? 'tree' : {dirs: sharedDirs, base: plans[0].src}) : undefined
+  // one used list of a split copy is one rsync, but given a list rsync never sets the times of the list's base (dest)
+  const split = plans[0]?.filesFrom !== undefined
+  if (req.shard === undefined) return split ? (sharedDirs === undefined ? 'tree' : {dirs: sharedDirs, base: plans[0]!.src}) : undefined
   return req.settings.src.endsWith('/') ? 'root' : undefined
 }
 

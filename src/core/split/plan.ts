@@ -1,13 +1,11 @@
 import {statSync} from 'node:fs'
 import {join} from 'node:path'
-import {buildRsyncArgs, readsRuleFiles} from '../rsync/args.js'
+import {buildRsyncArgs} from '../rsync/args.js'
 import type {RawAttempt} from '../rsync/attempt.js'
-import type {ByteString} from './byte-string.js'
-import {listSource, type ListingInput, type TreeEntry} from './source-listing.js'
-import {Spool} from './spool.js'
+import {fillLists} from './fill-lists.js'
+import type {ListingInput} from './source-listing.js'
 import {deletes} from './split-unsafe.js'
-import {findWholeSubtrees} from './subtrees.js'
-import {balancer, FileList, inShard, runAssigner, splitBase} from './work-split.js'
+import {FileList, splitBase} from './work-split.js'
 
 export interface ArgsContext {
   progress: boolean
@@ -73,45 +71,7 @@ export async function planWork(input: PlanInput): Promise<SplitPlan> {
 
   const {base, prefix} = splitBase(input.src)
   const lists = Array.from({length: input.parallel}, (_, i) => new FileList(join(input.listDir, `list-${i}`)))
-  const inPart = (next: (entry: TreeEntry) => void) => (input.shard ? inShard(input.shard.index, input.shard.count, next, input.hardLinks) : next)
-  const listing = {...input.listing, src: input.src, base, hardLinks: input.hardLinks === true}
-  let listed: RawAttempt
-  let recursive = false
-  let shared: FileList | undefined
-  try {
-    if (lists.length === 1) {
-      listed = await listSource(
-        listing,
-        inPart((entry) => lists[0]!.add(entry.rel)),
-      )
-    } else {
-      // the runs of equal load need the total: the listing is kept on disk and replayed once it is complete
-      const spool = new Spool(join(input.listDir, 'listing'))
-      try {
-        listed = await listSource(
-          listing,
-          inPart((entry) => spool.add(entry)),
-        )
-        // A shard's part is spread over the tree by hash: its directories are nearly all shared. Rules read from files
-        // would not apply inside a directory a worker recurses into (its --from0 reads them NUL-separated).
-        const table =
-          input.shard === undefined && !readsRuleFiles(input.listing.extraArgs)
-            ? findWholeSubtrees((visit) => spool.replay(visit), runAssigner(lists.length, spool.totalLoad, input.hardLinks))
-            : undefined
-        recursive = table !== undefined
-        if (table !== undefined) {
-          shared = new FileList(join(input.listDir, 'shared-dirs'))
-          if (prefix === '') shared.add('.' as ByteString)
-        }
-        spool.replay(balancer(lists, spool.totalLoad, input.hardLinks, table && shared && {table, shared}))
-      } finally {
-        spool.close()
-      }
-    }
-  } finally {
-    for (const list of lists) list.close()
-    shared?.close()
-  }
+  const {listed, recursive, shared} = await fillLists(input, {base, prefix}, lists)
   // 23 and 24: some entries could not be read or vanished; a plain copy meets them too and copies the rest
   if (!listed.interrupted && ![0, 23, 24].includes(listed.code)) throw new ListingFailure(listed)
   const used = lists.filter((l, i) => i === 0 || l.count > 0)
@@ -142,7 +102,7 @@ export async function planWork(input: PlanInput): Promise<SplitPlan> {
       }),
   }))
   // as non-root every directory was kept owner-writable while the workers ran: the pass must give each its mode
-  const sharedDirs = shared !== undefined && during.length === 0 ? shared.path : undefined
+  const sharedDirs = shared !== undefined && during.length === 0 ? shared : undefined
   return {plans, listed, ...(sharedDirs === undefined ? {} : {sharedDirs})}
 }
 

@@ -105,14 +105,15 @@ export function runAssigner(parts: number, totalLoad: number, hardLinks = false)
   const group = linkGroups<number>(hardLinks)
   return (file) =>
     group(file, () => {
-      const here = part
-      load += loadOf(file)
-      if (part < parts - 1 && load >= (totalLoad - closed) / (parts - part)) {
+      const cost = loadOf(file)
+      // the run closes before a file that would take it further past its share than it falls short without it
+      if (load > 0 && part < parts - 1 && load + cost / 2 > (totalLoad - closed) / (parts - part)) {
         closed += load
         load = 0
         part++
       }
-      return here
+      load += cost
+      return part
     })
 }
 

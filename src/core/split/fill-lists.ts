@@ -1,0 +1,67 @@
+import {join} from 'node:path'
+import {readsRuleFiles} from '../rsync/args.js'
+import type {RawAttempt} from '../rsync/attempt.js'
+import type {ByteString} from './byte-string.js'
+import type {PlanInput} from './plan.js'
+import {listSource, type TreeEntry} from './source-listing.js'
+import {Spool} from './spool.js'
+import {findWholeSubtrees} from './subtrees.js'
+import {balancer, FileList, inShard, runAssigner, type SplitBase} from './work-split.js'
+
+export interface FilledLists {
+  /** rsync's listing of the source */
+  listed: RawAttempt
+  /** the lists name whole subtrees: the workers run with -r */
+  recursive: boolean
+  /** with whole subtrees: the list of the directories several workers write into (and a `src/` copy's `.`) */
+  shared?: string
+}
+
+/**
+ * rsync's listing of the source into the lists (closed when this returns).
+ * One list (a shard alone) is written as the listing arrives. Several need
+ * the total load for their runs: the listing is spooled and replayed, first
+ * to find the subtrees that fall wholly in one run, then into the lists.
+ */
+export async function fillLists(input: PlanInput, {base, prefix}: SplitBase, lists: readonly FileList[]): Promise<FilledLists> {
+  const shard = input.shard
+  const inPart = (next: (entry: TreeEntry) => void) => (shard ? inShard(shard.index, shard.count, next, input.hardLinks) : next)
+  const listing = {...input.listing, src: input.src, base, hardLinks: input.hardLinks === true}
+  let shared: FileList | undefined
+  try {
+    if (lists.length === 1)
+      return {
+        listed: await listSource(
+          listing,
+          inPart((entry) => lists[0]!.add(entry.rel)),
+        ),
+        recursive: false,
+      }
+    const spool = new Spool(join(input.listDir, 'listing'))
+    try {
+      const listed = await listSource(
+        listing,
+        inPart((entry) => spool.add(entry)),
+      )
+      // A shard's part is spread over the tree by hash: its directories are nearly all shared. Rules read from files
+      // would not apply inside a directory a worker recurses into (its --from0 reads them NUL-separated).
+      const table =
+        shard === undefined && !readsRuleFiles(input.listing.extraArgs)
+          ? findWholeSubtrees((visit) => spool.replay(visit), runAssigner(lists.length, spool.totalLoad, input.hardLinks))
+          : undefined
+      if (table === undefined) {
+        spool.replay(balancer(lists, spool.totalLoad, input.hardLinks))
+        return {listed, recursive: false}
+      }
+      shared = new FileList(join(input.listDir, 'shared-dirs'))
+      if (prefix === '') shared.add('.' as ByteString)
+      spool.replay(balancer(lists, spool.totalLoad, input.hardLinks, {table, shared}))
+      return {listed, recursive: true, shared: shared.path}
+    } finally {
+      spool.close()
+    }
+  } finally {
+    for (const list of lists) list.close()
+    shared?.close()
+  }
+}
