@@ -16,7 +16,10 @@ export function resolveExecutable(name: string, pathEnv: string | undefined): {p
 
 function check(path: string): {path: string} | {errno: string} {
   try {
-    if (statSync(path).isDirectory()) return {errno: 'EACCES'}
+    // a PATH entry without the name is the common case: no exception is made for it
+    const st = statSync(path, {throwIfNoEntry: false})
+    if (st === undefined) return {errno: 'ENOENT'}
+    if (st.isDirectory()) return {errno: 'EACCES'}
     accessSync(path, constants.X_OK)
     return {path}
   } catch (error) {
