@@ -1,5 +1,6 @@
-import {closeSync, openSync, readSync, unlinkSync, writeSync} from 'node:fs'
+import {readSync, unlinkSync} from 'node:fs'
 import type {ByteString} from './byte-string.js'
+import {ByteWriter} from './byte-writer.js'
 import type {TreeEntry} from './source-listing.js'
 
 /**
@@ -10,29 +11,27 @@ import type {TreeEntry} from './source-listing.js'
  * hold NUL; size and group never hold a space, so the first two spaces end them.
  */
 export class Spool {
-  private readonly fd: number
-  private pending = ''
+  private readonly out: ByteWriter
   /** the sum of every file's load (see `loadOf`) */
   totalLoad = 0
 
   constructor(readonly path: string) {
-    this.fd = openSync(path, 'w+', 0o600)
+    this.out = new ByteWriter(path, 'w+')
   }
 
   add(entry: TreeEntry): void {
     if (!entry.isDir) this.totalLoad += loadOf(entry)
-    this.pending += `${entry.isDir ? 'd' : 'f'}${entry.size} ${entry.linkGroup ?? '-'} ${entry.rel}\0`
-    if (this.pending.length >= 64 * 1024) this.flush()
+    this.out.write(`${entry.isDir ? 'd' : 'f'}${entry.size} ${entry.linkGroup ?? '-'} ${entry.rel}\0`)
   }
 
   /** Hands every entry back in the order it was added; as often as needed, until `close`. */
   replay(visit: (entry: TreeEntry) => void): void {
-    this.flush()
+    this.out.flush()
     const buf = Buffer.alloc(64 * 1024)
     let carry = ''
     let offset = 0
     for (;;) {
-      const n = readSync(this.fd, buf, 0, buf.length, offset)
+      const n = readSync(this.out.fd, buf, 0, buf.length, offset)
       if (n === 0) break
       offset += n
       const text = carry + buf.toString('latin1', 0, n)
@@ -47,14 +46,8 @@ export class Spool {
 
   /** Closes and removes the spool. */
   close(): void {
-    closeSync(this.fd)
+    this.out.close()
     unlinkSync(this.path)
-  }
-
-  private flush(): void {
-    // one character per byte: latin1 writes the names' bytes back exactly
-    if (this.pending.length > 0) writeSync(this.fd, this.pending, null, 'latin1')
-    this.pending = ''
   }
 }
 

@@ -1,6 +1,6 @@
-import {closeSync, openSync, writeSync} from 'node:fs'
 import {basename, dirname} from 'node:path'
 import type {ByteString} from './byte-string.js'
+import {ByteWriter} from './byte-writer.js'
 import type {TreeEntry} from './source-listing.js'
 import {loadOf} from './spool.js'
 import {EMPTY, MIXED, type SubtreeTable} from './subtrees.js'
@@ -56,19 +56,17 @@ export function shardOf(rel: Buffer | ByteString, count: number): number {
 
 /** A `--files-from --from0` list written through a small buffer. */
 export class FileList {
-  private readonly fd: number
-  private pending = ''
+  private readonly out: ByteWriter
   count = 0
 
   constructor(readonly path: string) {
-    this.fd = openSync(path, 'w', 0o600)
+    this.out = new ByteWriter(path, 'w')
   }
 
   /** `entries`: how many entries of the listing the name stands for (a whole subtree given to a worker with -r) */
   add(rel: ByteString, entries = 1): void {
-    this.pending += `${rel}\0`
+    this.out.write(`${rel}\0`)
     this.count += entries
-    if (this.pending.length >= 64 * 1024) this.flush()
   }
 
   /** An entry the list counts without naming it: a directory its other names imply. */
@@ -77,14 +75,7 @@ export class FileList {
   }
 
   close(): void {
-    this.flush()
-    closeSync(this.fd)
-  }
-
-  private flush(): void {
-    // one character per byte: latin1 writes the names' bytes back exactly
-    if (this.pending.length > 0) writeSync(this.fd, this.pending, null, 'latin1')
-    this.pending = ''
+    this.out.close()
   }
 }
 
