@@ -114,7 +114,8 @@ describe('rsync dies mid-copy', () => {
   it('real rsync while a loop deletes source files → exit 0, never a hang, what was copied is intact', async () => {
     const src = makeSource('src-live', 24, 24 * 1024)
     const original = sb.path('orig-live')
-    cpSync(src, original, {recursive: true})
+    // with the source's times: dest has them, and a copy made a second later must not differ by its clock
+    cpSync(src, original, {recursive: true, preserveTimestamps: true})
     const dest = sb.path('p-live', 'dst')
     sb.mkdir('p-live')
     const rsync = rsyncWrapper(sb, 'live')
