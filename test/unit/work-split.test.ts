@@ -2,10 +2,10 @@ import {existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync,
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
-import {byteString, type ByteString} from '../../src/core/split/byte-string.js'
+import type {ByteString} from '../../src/core/split/byte-string.js'
 import {listSource, listingArgs, parseListingLine, type TreeEntry} from '../../src/core/split/source-listing.js'
 import {findWholeSubtrees} from '../../src/core/split/subtrees.js'
-import {balancer, FileList, inShard, runAssigner, sharder, shardOf, splitBase} from '../../src/core/split/work-split.js'
+import {balancer, FileList, inShard, runAssigner, shardOf, splitBase} from '../../src/core/split/work-split.js'
 import {StopController} from '../../src/core/run/stop.js'
 import {Spool} from '../../src/core/split/spool.js'
 
@@ -24,6 +24,7 @@ function tree(): string {
   return root
 }
 
+const byteString = (raw: Buffer) => raw.toString('latin1') as ByteString
 const bytes = (text: string): ByteString => byteString(Buffer.from(text))
 const read = (list: FileList) => readFileSync(list.path, 'utf8').split('\0').filter(Boolean)
 
@@ -119,7 +120,7 @@ describe('parseListingLine', () => {
   })
 })
 
-describe('balancer and sharder', () => {
+describe('balancer and inShard', () => {
   it('balances by bytes and count, every file exactly once, a directory shared by two lists named in neither', async () => {
     const root = tree()
     const lists = [0, 1, 2].map((i) => new FileList(join(root, `l${i}`)))
@@ -201,7 +202,11 @@ describe('balancer and sharder', () => {
   it('shards partition the files with no overlap, stable per path, the same for a name as bytes and as a Buffer', async () => {
     const root = tree()
     const lists = [0, 1, 2].map((i) => new FileList(join(root, `s${i}`)))
-    for (const [i, l] of lists.entries()) await list(`${join(root, 'src')}/`, sharder(l, i, 3))
+    for (const [i, l] of lists.entries())
+      await list(
+        `${join(root, 'src')}/`,
+        inShard(i, 3, (e) => l.add(e.rel)),
+      )
     for (const l of lists) l.close()
     const files = lists.flatMap((l, i) => read(l).filter((p) => i !== 0 || !['a', 'b', 'b/empty'].includes(p)))
     expect(files.sort()).toEqual(['a/big', ...[0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => `b/f${i}`)].sort())

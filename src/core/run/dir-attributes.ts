@@ -2,6 +2,7 @@ import type {AttemptResult, ClassifyRule, Logger} from '../../plugin-api.js'
 import {classify} from '../classify/classify.js'
 import {runRsyncAttempt, type RawAttempt} from '../rsync/attempt.js'
 import type {LoopOutcome} from './attempt-loop.js'
+import {asDirectory} from '../split/work-split.js'
 import type {StopController} from './stop.js'
 
 export interface DirPassInput {
@@ -59,7 +60,7 @@ export function applyDirAttributes(input: DirPassInput): Promise<LoopOutcome | u
         ? ['-d', '--filter=- *']
         : [`--files-from=${where.dirs}`, '--from0', '--filter=+ */', '--filter=- *']
   // the list's names are relative to the split base, and dest is a directory whatever the list holds
-  const paths = typeof where === 'string' ? input : {...input, src: where.base, dest: input.dest.endsWith('/') ? input.dest : `${input.dest}/`}
+  const paths = typeof where === 'string' ? input : {...input, src: where.base, dest: asDirectory(input.dest)}
   return runPass('directory attribute pass', ['-lptgo', ...passArgs(input.extraArgs), ...scope], paths)
 }
 

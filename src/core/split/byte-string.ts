@@ -6,7 +6,3 @@
  * tens of MB of RSS before a collection). Never decoded as UTF-8.
  */
 export type ByteString = string & {readonly __bytes: unique symbol}
-
-export function byteString(bytes: Buffer): ByteString {
-  return bytes.toString('latin1') as ByteString
-}

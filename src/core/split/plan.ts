@@ -5,7 +5,7 @@ import type {RawAttempt} from '../rsync/attempt.js'
 import {fillLists} from './fill-lists.js'
 import type {ListingInput} from './source-listing.js'
 import {deletes} from './split-unsafe.js'
-import {FileList, splitBase} from './work-split.js'
+import {asDirectory, FileList, splitBase} from './work-split.js'
 
 export interface ArgsContext {
   progress: boolean
@@ -75,7 +75,7 @@ export async function planWork(input: PlanInput): Promise<SplitPlan> {
   // 23 and 24: some entries could not be read or vanished; a plain copy meets them too and copies the rest
   if (!listed.interrupted && ![0, 23, 24].includes(listed.code)) throw new ListingFailure(listed)
   const used = lists.filter((l, i) => i === 0 || l.count > 0)
-  const baseArg = base.endsWith('/') ? base : `${base}/`
+  const baseArg = asDirectory(base)
   const shard = input.shard ? `shard ${input.shard.index}/${input.shard.count}` : undefined
   const worker = (i: number) => `worker ${i + 1}/${used.length}`
   // Workers write into directories another worker created: as non-root, keep them owner-writable while copying (a
@@ -94,7 +94,7 @@ export async function planWork(input: PlanInput): Promise<SplitPlan> {
       buildRsyncArgs({
         ...common(ctx),
         // dest is a directory whatever a part holds: given one file and a missing dest, rsync would write that file as dest
-        dest: ctx.dest.endsWith('/') ? ctx.dest : `${ctx.dest}/`,
+        dest: asDirectory(ctx.dest),
         extraArgs: [...workerArgs(ctx.extraArgs), ...during],
         src: baseArg,
         filesFrom: list.path,

@@ -2,6 +2,7 @@ import {lstatSync} from 'node:fs'
 import {runRsyncAttempt, type RawAttempt} from '../rsync/attempt.js'
 import type {StopController} from '../run/stop.js'
 import type {ByteString} from './byte-string.js'
+import {asDirectory} from './work-split.js'
 
 /**
  * What a split copy divides: rsync's own listing of the source
@@ -65,12 +66,11 @@ const MAX_LISTING_LINE = 2 * 5 * 4096 + 256
  * with -L a dangling symlink is only ever met by the listing.
  */
 export async function listSource(input: ListingInput, visit: (entry: TreeEntry) => void): Promise<RawAttempt> {
-  const baseBytes = Buffer.from(input.base.endsWith('/') ? input.base : `${input.base}/`)
-  const srcArg = input.src.endsWith('/') ? input.src : input.src.replace(/\/+$/, '')
+  const baseBytes = Buffer.from(asDirectory(input.base))
   return runRsyncAttempt(
     {
       rsyncPath: input.rsyncPath,
-      args: ['-rl', '--list-only', '--no-human-readable', ...listingArgs(input.extraArgs), '--', srcArg],
+      args: ['-rl', '--list-only', '--no-human-readable', ...listingArgs(input.extraArgs), '--', input.src],
       stderrTailBytes: 16 * 1024,
       graceMs: input.graceMs,
       stop: input.stop,

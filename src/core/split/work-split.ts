@@ -25,6 +25,11 @@ export function splitBase(src: string): SplitBase {
   return {base: dirname(src), prefix: basename(src)}
 }
 
+/** `path` as rsync takes a directory whatever a list holds: with a trailing slash. */
+export function asDirectory(path: string): string {
+  return path.endsWith('/') ? path : `${path}/`
+}
+
 /**
  * The part a hard-link group's first name (in listing order, the same in every
  * process) went to, for its other names. Only files with several links are
@@ -157,9 +162,4 @@ export function inShard(index: number, count: number, next: (entry: TreeEntry) =
   return (entry) => {
     if (entry.isDir ? index === 0 : group(entry, () => shardOf(entry.rel, count)) === index) next(entry)
   }
-}
-
-/** Shard `index` of `count` into one list. */
-export function sharder(list: FileList, index: number, count: number): (entry: TreeEntry) => void {
-  return inShard(index, count, (entry) => list.add(entry.rel))
 }
