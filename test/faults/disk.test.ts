@@ -138,29 +138,36 @@ describe('disk faults with real rsync', () => {
     expect(readdirSync(tmp)).toEqual([`transporter-lists-${process.pid}-XyZ789`])
   })
 
-  it(`--parallel 4 as ${unprivileged.who} copies 0555 source directories exactly (no worker locked out by another's read-only directory)`, async () => {
-    const src = sb.mkdir('src-0555')
-    for (let d = 0; d < 6; d++) {
-      mkdirSync(`${src}/d${d}/inner`, {recursive: true})
-      for (let f = 0; f < 8; f++) writeFileSync(`${src}/d${d}/inner/f${f}`, `${d}-${f}\n`)
-      for (let f = 0; f < 8; f++) writeFileSync(`${src}/d${d}/g${f}`, `${d}-${f}\n`)
-      chmodSync(`${src}/d${d}/inner`, 0o555)
-      chmodSync(`${src}/d${d}`, 0o555)
-    }
-    chmodSync(src, 0o755)
-    for (let round = 0; round < 3; round++) {
-      const dest = sb.mkdir(`dst-0555-${round}`)
-      // owned by whoever runs the copy (nobody, or root without the capabilities that bypass permissions)
-      const self = nobodyCanRun ? 65534 : 0
-      chownSync(dest, self, self)
-      const cwd = sb.mkdir(`cwd-0555-${round}`)
-      chmodSync(cwd, 0o755)
-      const r = await launch(['copy', '--src', `${src}/`, '--dest', dest, '--parallel', '4'], {cwd, wrap: unprivileged.wrap, env: {HOME: cwd}}).done
-      expect(r.code, r.stderr).toBe(0)
-      expect(diffTrees(src, dest, {owners: false})).toEqual([])
-      expect(leftovers(dest)).toEqual([])
-    }
-  })
+  // root without CAP_DAC_OVERRIDE is a user like any other here, and nothing but its uid says it is not one
+  const identities = [
+    ...(nobodyCanRun ? [{who: 'nobody', wrap: AS_NOBODY, self: 65534, tag: 'nobody'}] : []),
+    {who: 'root without CAP_DAC_OVERRIDE, CAP_CHOWN, CAP_FOWNER', wrap: ROOT_WITHOUT_DAC, self: 0, tag: 'root'},
+  ]
+  it.each(identities)(
+    "--parallel 4 as $who copies 0555 source directories exactly (no worker locked out by another's read-only directory)",
+    async ({wrap, self, tag}) => {
+      const src = sb.mkdir(`src-0555-${tag}`)
+      for (let d = 0; d < 6; d++) {
+        mkdirSync(`${src}/d${d}/inner`, {recursive: true})
+        for (let f = 0; f < 8; f++) writeFileSync(`${src}/d${d}/inner/f${f}`, `${d}-${f}\n`)
+        for (let f = 0; f < 8; f++) writeFileSync(`${src}/d${d}/g${f}`, `${d}-${f}\n`)
+        chmodSync(`${src}/d${d}/inner`, 0o555)
+        chmodSync(`${src}/d${d}`, 0o555)
+      }
+      chmodSync(src, 0o755)
+      for (let round = 0; round < 3; round++) {
+        const dest = sb.mkdir(`dst-0555-${tag}-${round}`)
+        // owned by whoever runs the copy
+        chownSync(dest, self, self)
+        const cwd = sb.mkdir(`cwd-0555-${tag}-${round}`)
+        chmodSync(cwd, 0o755)
+        const r = await launch(['copy', '--src', `${src}/`, '--dest', dest, '--parallel', '4'], {cwd, wrap, env: {HOME: cwd}}).done
+        expect(r.code, r.stderr).toBe(0)
+        expect(diffTrees(src, dest, {owners: false})).toEqual([])
+        expect(leftovers(dest)).toEqual([])
+      }
+    },
+  )
 
   it(`permission denied: as ${unprivileged.who} into another user's 0755 dir → 13, not retried, nothing written`, async () => {
     const src = makeSource('src-eacces', 0)

@@ -5,6 +5,7 @@ import {runAttemptLoop, type LoopOutcome} from './attempt-loop.js'
 import {ensureDestDir, makeDestForWorkers} from './dest-dir.js'
 import {DRY_RUN_PREFIX, validateExtraArgs} from '../rsync/args.js'
 import {splitUnsafeOption, wantsHardLinks} from '../split/split-unsafe.js'
+import {bypassesPermissions} from '../split/permissions.js'
 import {EventBus} from './events.js'
 import {exitForErrno} from '../codes/errno.js'
 import {splitError, usageError} from '../codes/errors.js'
@@ -130,7 +131,7 @@ async function preflight(req: CopyRequest, components: CopyComponents, rt: CopyR
   validateRunInput({src: settings.src, dest: settings.dest, progress: settings.progress, stderr: settings.stderr, reportAddr: settings.reportAddr})
   validateExtraArgs(req.extraArgs)
   const unsafe =
-    req.parallel > 1 || req.shard !== undefined ? splitUnsafeOption(req.extraArgs, {root: process.getuid?.() === 0, shard: req.shard !== undefined}) : undefined
+    req.parallel > 1 || req.shard !== undefined ? splitUnsafeOption(req.extraArgs, {root: bypassesPermissions(), shard: req.shard !== undefined}) : undefined
   if (unsafe !== undefined) {
     throw usageError(
       `rsync option ${JSON.stringify(unsafe.arg)} cannot be combined with --parallel/--shard: ${unsafe.why}, so the split copy would not equal a plain copy`,

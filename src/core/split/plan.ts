@@ -3,6 +3,7 @@ import {join} from 'node:path'
 import {buildRsyncArgs} from '../rsync/args.js'
 import type {RawAttempt} from '../rsync/attempt.js'
 import {fillLists} from './fill-lists.js'
+import {bypassesPermissions} from './permissions.js'
 import type {ListingInput} from './source-listing.js'
 import {deletes} from './split-unsafe.js'
 import {asDirectory, FileList, splitBase} from './work-split.js'
@@ -78,11 +79,12 @@ export async function planWork(input: PlanInput): Promise<SplitPlan> {
   const baseArg = asDirectory(base)
   const shard = input.shard ? `shard ${input.shard.index}/${input.shard.count}` : undefined
   const worker = (i: number) => `worker ${i + 1}/${used.length}`
-  // Workers write into directories another worker created: as non-root, keep them owner-writable while copying (a
-  // 0555 source directory would otherwise lock the others out); the final directory pass sets the exact modes. Root
-  // needs no write bit, and without the chmod a copy with --no-perms gives directories exactly a plain copy's modes.
+  // Workers write into directories another worker created: unless permissions are bypassed (root with
+  // CAP_DAC_OVERRIDE), keep them owner-writable while copying (a 0555 source directory would otherwise lock the others
+  // out); the final directory pass sets the exact modes. A process that bypasses them needs no write bit, and without
+  // the chmod a copy with --no-perms gives directories exactly a plain copy's modes.
   // A shard has no such pass (directories are shard 0's), so it keeps rsync's own modes.
-  const during = input.shard === undefined && process.getuid?.() !== 0 ? ['--chmod=Du+w'] : []
+  const during = input.shard === undefined && !bypassesPermissions() ? ['--chmod=Du+w'] : []
   // the directories are list 0's of shard 0 (or of the whole tree); a `src/` copy's `.` comes with them
   const dot = (i: number) => (prefix === '' && i === 0 && (input.shard === undefined || input.shard.index === 0) ? 1 : 0)
   const plans = used.map((list, i) => ({
@@ -101,7 +103,7 @@ export async function planWork(input: PlanInput): Promise<SplitPlan> {
         recursive,
       }),
   }))
-  // as non-root every directory was kept owner-writable while the workers ran: the pass must give each its mode
+  // when every directory was kept owner-writable while the workers ran, the pass must give each its mode
   const sharedDirs = shared !== undefined && during.length === 0 ? shared : undefined
   return {plans, listed, ...(sharedDirs === undefined ? {} : {sharedDirs})}
 }

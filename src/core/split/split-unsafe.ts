@@ -12,13 +12,15 @@ const SPLIT_UNSAFE_LONG: Record<string, string> = {
   'prune-empty-dirs': "a part would prune the directories that hold only another part's files",
 }
 /**
- * As non-root a split copy keeps directories owner-writable while its workers
+ * As non-root (or as root without CAP_DAC_OVERRIDE) a split copy keeps
+ * directories owner-writable while its workers
  * run and gives them their modes in a last pass; with --no-perms that pass
  * sets no modes, so the directories would keep a write bit a plain copy does
  * not give them.
  */
 const SPLIT_UNSAFE_NON_ROOT: Record<string, string> = {
-  'no-perms': 'as non-root, directories stay owner-writable while the workers run and no pass may set their modes afterwards',
+  'no-perms':
+    'as non-root (or root without CAP_DAC_OVERRIDE), directories stay owner-writable while the workers run and no pass may set their modes afterwards',
 }
 
 /**
