@@ -36,4 +36,25 @@ describe("StdoutFile: rsync's stdout as a sampled, self-truncating file (ADR 001
     expect(after.join('')).toBe('after the truncate\n')
     f.close()
   })
+
+  it('for a reader of every line (the listing) never truncates: what rsync writes while a drain runs is never lost', () => {
+    const f = StdoutFile.open({truncates: false})!
+    const line = `-rw-r--r--  4096 2026/12/01 10:00:00 ${'n'.repeat(40)}\n`
+    let written = 0
+    let read = ''
+    while (written < 600 * 1024) {
+      written += writeSync(f.writeFd, line)
+      if (written % (64 * 1024) < line.length) f.drain((c) => (read += c))
+    }
+    f.drain((c) => (read += c))
+    expect(read.length).toBe(written)
+    expect(fstatSync(f.writeFd).size).toBe(written)
+    expect(
+      read
+        .split('\n')
+        .filter(Boolean)
+        .every((l) => `${l}\n` === line),
+    ).toBe(true)
+    f.close()
+  })
 })

@@ -101,6 +101,10 @@ describe('parseListingLine', () => {
     expect(parseListingLine('-rw-r--r--          10000 2026/12/01 10:00:00 a/big')).toEqual({type: '-', size: 10_000, rel: 'a/big'})
     expect(parseListingLine('drwxr-xr-x           4096 2026/12/01 10:00:00 .')).toEqual({type: 'd', size: 4096, rel: '.'})
     expect(parseListingLine('-rw-r--r--              1 2026/12/01 10:00:00 caf\\#351')?.rel).toBe('caf\u00e9')
+    expect(parseListingLine('srwxr-xr-x              0 2026/12/01 10:00:00 sock')).toEqual({type: 's', size: 0, rel: 'sock'})
+    // a summary after the entries
+    expect(parseListingLine('sent 1,082 bytes  received 162 bytes  488.00 bytes/sec')).toBeUndefined()
+    expect(parseListingLine('sent 82 bytes 162 bytes 488.00 x')).toBeUndefined()
     // a literal "\#123" is written as "\#134#123"
     expect(parseListingLine('-rw-r--r--              1 2026/12/01 10:00:00 x\\#134#123')?.rel).toBe('x\\#123')
     // the symlink's size is its target's length, which says where the name ends

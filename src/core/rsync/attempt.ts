@@ -31,7 +31,12 @@ export interface AttemptSpec {
   graceMs: number
   stop: StopController
   env?: NodeJS.ProcessEnv
-  /** false: read stdout through a pipe even when no line consumer needs it */
+  /**
+   * Where rsync's stdout goes. By default a regular file sampled every 100 ms when nobody needs every line
+   * (progress only), a pipe otherwise. false: a pipe always. true: a file for a line consumer too (rsync's listing),
+   * sampled every 10 ms and never truncated: rsync's thousands of small writes then never wait for Node to read a
+   * socket, and Node reads them in a few large chunks.
+   */
   stdoutFile?: boolean
 }
 
@@ -43,6 +48,9 @@ const GROUP_GONE_MS = 2000
 
 /** How often a file-backed stdout is sampled for progress (the events are throttled to 100 ms anyway). */
 const SAMPLE_MS = 100
+
+/** How often a file-backed stdout whose every line is wanted is read: often enough that parsing keeps up with rsync. */
+const LINES_SAMPLE_MS = 10
 
 export interface RawAttempt {
   /** exit status; -1 killed by a signal; -10 pipe failure; -11 start failure; -12 wait failure */
@@ -71,7 +79,8 @@ export function runRsyncAttempt(spec: AttemptSpec, io: AttemptIo = {}): Promise<
   const out = stdoutReader(io)
 
   // nobody reads stdout line by line: progress is sampled from a file, which costs rsync far less than a pipe
-  const file = io.onLine === undefined && spec.stdoutFile !== false ? StdoutFile.open() : undefined
+  const everyLine = spec.stdoutFile === true
+  const file = everyLine || (io.onLine === undefined && spec.stdoutFile !== false) ? StdoutFile.open({truncates: !everyLine}) : undefined
   return new Promise((resolve) => {
     const spawned = spawnRsync(spec, file?.writeFd)
     if ('failure' in spawned) {
@@ -112,7 +121,7 @@ export function runRsyncAttempt(spec: AttemptSpec, io: AttemptIo = {}): Promise<
     if ((!file && !child.stdout) || !child.stderr || pgid === undefined) return
     stop = forwardStop(spec, pgid)
     readStreams(file ? undefined : child.stdout!, child.stderr, out, tail, io)
-    if (file) sampler = setInterval(() => file.drain((chunk) => out.splitter.push(chunk)), SAMPLE_MS)
+    if (file) sampler = setInterval(() => file.drain((chunk) => out.splitter.push(chunk)), everyLine ? LINES_SAMPLE_MS : SAMPLE_MS)
     watcher = setInterval(() => (lastInFlight = inFlightFiles(pgid)), IN_FLIGHT_MS)
     watcher.unref()
     child.on('close', (code, signal) => {

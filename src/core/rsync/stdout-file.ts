@@ -16,16 +16,22 @@ export class StdoutFile {
   readonly #read: number
   /** given to rsync as fd 1; kept here for ftruncate */
   readonly writeFd: number
+  readonly #truncates: boolean
   #offset = 0
   readonly #buf = Buffer.alloc(64 * 1024)
 
-  private constructor(read: number, write: number) {
+  private constructor(read: number, write: number, truncates: boolean) {
     this.#read = read
     this.writeFd = write
+    this.#truncates = truncates
   }
 
-  /** undefined where no private file can be made (a read-only or full TMPDIR): the caller uses a pipe. */
-  static open(): StdoutFile | undefined {
+  /**
+   * undefined where no private file can be made (a read-only or full TMPDIR): the caller uses a pipe.
+   * `truncates: false` for a reader that needs every line: a line written between the last read and a truncate
+   * would be lost, so the file keeps all of them (it is gone with its descriptors).
+   */
+  static open({truncates = true}: {truncates?: boolean} = {}): StdoutFile | undefined {
     let dir: string | undefined
     let write: number | undefined
     try {
@@ -33,7 +39,7 @@ export class StdoutFile {
       const path = join(dir, 'stdout')
       write = openSync(path, 'a', 0o600)
       const read = openSync(path, 'r')
-      return new StdoutFile(read, write)
+      return new StdoutFile(read, write, truncates)
     } catch {
       // out of descriptors, a read-only or full TMPDIR: the pipe will do
       if (write !== undefined) closeSync(write)
@@ -47,7 +53,7 @@ export class StdoutFile {
     }
   }
 
-  /** Hands everything written since the last call to `push`; truncates the file when it was read to its end. */
+  /** Hands everything written since the last call to `push`; truncates the file (unless told not to) when it was read to its end. */
   drain(push: (chunk: string) => void): void {
     for (;;) {
       const n = readSync(this.#read, this.#buf, 0, this.#buf.length, this.#offset)
@@ -55,7 +61,7 @@ export class StdoutFile {
       this.#offset += n
       push(this.#buf.toString('latin1', 0, n))
     }
-    if (this.#offset >= TRUNCATE_AFTER) {
+    if (this.#truncates && this.#offset >= TRUNCATE_AFTER) {
       // rsync appends (O_APPEND): after this its next write lands at 0 again
       ftruncateSync(this.writeFd, 0)
       this.#offset = 0

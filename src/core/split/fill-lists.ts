@@ -27,7 +27,6 @@ export async function fillLists(input: PlanInput, {base, prefix}: SplitBase, lis
   const shard = input.shard
   const inPart = (next: (entry: TreeEntry) => void) => (shard ? inShard(shard.index, shard.count, next, input.hardLinks) : next)
   const listing = {...input.listing, src: input.src, base, hardLinks: input.hardLinks === true}
-  let shared: FileList | undefined
   try {
     if (lists.length === 1)
       return {
@@ -43,25 +42,37 @@ export async function fillLists(input: PlanInput, {base, prefix}: SplitBase, lis
         listing,
         inPart((entry) => spool.add(entry)),
       )
-      // A shard's part is spread over the tree by hash: its directories are nearly all shared. Rules read from files
-      // would not apply inside a directory a worker recurses into (its --from0 reads them NUL-separated).
-      const table =
-        shard === undefined && !readsRuleFiles(input.listing.extraArgs)
-          ? findWholeSubtrees((visit) => spool.replay(visit), runAssigner(lists.length, spool.totalLoad, input.hardLinks))
-          : undefined
-      if (table === undefined) {
-        spool.replay(balancer(lists, spool.totalLoad, input.hardLinks))
-        return {listed, recursive: false}
-      }
-      shared = new FileList(join(input.listDir, 'shared-dirs'))
-      if (prefix === '') shared.add('.' as ByteString)
-      spool.replay(balancer(lists, spool.totalLoad, input.hardLinks, {table, shared}))
-      return {listed, recursive: true, shared: shared.path}
+      return {listed, ...divideSpool(input, prefix, spool, lists)}
     } finally {
       spool.close()
     }
   } finally {
     for (const list of lists) list.close()
-    shared?.close()
+  }
+}
+
+type Divided = Omit<FilledLists, 'listed'>
+
+/**
+ * The spooled listing into the lists, in runs of equal load. A shard's part is spread over the tree by hash: its
+ * directories are nearly all shared, so it lists every name. Rules read from files would not apply inside a
+ * directory a worker recurses into (its --from0 reads them NUL-separated).
+ */
+function divideSpool(input: PlanInput, prefix: string, spool: Spool, lists: readonly FileList[]): Divided {
+  const table =
+    input.shard === undefined && !readsRuleFiles(input.listing.extraArgs)
+      ? findWholeSubtrees((visit) => spool.replay(visit), runAssigner(lists.length, spool.totalLoad, input.hardLinks))
+      : undefined
+  if (table === undefined) {
+    spool.replay(balancer(lists, spool.totalLoad, input.hardLinks))
+    return {recursive: false}
+  }
+  const shared = new FileList(join(input.listDir, 'shared-dirs'))
+  try {
+    if (prefix === '') shared.add('.' as ByteString)
+    spool.replay(balancer(lists, spool.totalLoad, input.hardLinks, {table, shared}))
+    return {recursive: true, shared: shared.path}
+  } finally {
+    shared.close()
   }
 }

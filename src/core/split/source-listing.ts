@@ -72,6 +72,7 @@ export async function listSource(input: ListingInput, visit: (entry: TreeEntry) 
       rsyncPath: input.rsyncPath,
       args: ['-rl', '--list-only', '--no-human-readable', ...listingArgs(input.extraArgs), '--', input.src],
       stderrTailBytes: 16 * 1024,
+      stdoutFile: true,
       graceMs: input.graceMs,
       stop: input.stop,
       ...(input.env ? {env: input.env} : {}),
@@ -93,8 +94,12 @@ export async function listSource(input: ListingInput, visit: (entry: TreeEntry) 
   )
 }
 
-/** `drwxr-xr-x          4096 2026/12/01 10:00:00 name` (a symlink: `name -> target`); the size has no separators with --no-human-readable. */
-const LINE = /^([-dlbcps])\S* +([\d,.]+) \S+ \S+ (.*)$/s
+/**
+ * `drwxr-xr-x          4096 2026/12/01 10:00:00 name` (a symlink: `name -> target`): a type letter and nine mode
+ * letters; the size has no separators with --no-human-readable. Any other line (a summary's `sent N bytes  received
+ * …`) is no entry.
+ */
+const LINE = /^([-dlbcps])\S{9} +([\d,.]+) \S+ \S+ (.*)$/s
 const ESCAPE = /\\#([0-7]{3})/g
 
 /**

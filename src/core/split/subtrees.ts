@@ -75,16 +75,23 @@ export function findWholeSubtrees(replay: (visit: (entry: TreeEntry) => void) =>
   }
   replay((entry) => {
     if (!depthFirst) return
-    while (stack.length > 0 && !entry.rel.startsWith(`${stack.at(-1)!.rel}/`)) close()
-    const slash = entry.rel.lastIndexOf('/')
-    if ((slash === -1 ? '' : entry.rel.slice(0, slash)) !== (stack.at(-1)?.rel ?? '')) {
+    const rel = entry.rel
+    while (stack.length > 0 && !isInside(rel, stack[stack.length - 1]!.rel)) close()
+    const top = stack[stack.length - 1]
+    // inside the innermost open directory (or at the top), and right in it: its parent is that directory
+    if (rel.lastIndexOf('/') !== (top === undefined ? -1 : top.rel.length)) {
       depthFirst = false
       return
     }
-    if (entry.isDir) stack.push({rel: entry.rel, ordinal: ordinal++, part: EMPTY, entries: 1})
-    else merge(stack.at(-1), assign(entry), 1)
+    if (entry.isDir) stack.push({rel, ordinal: ordinal++, part: EMPTY, entries: 1})
+    else merge(top, assign(entry), 1)
   })
   if (!depthFirst) return undefined
   while (stack.length > 0) close()
   return table
+}
+
+/** `rel` lies under the directory `dir` (checked without building `${dir}/`: this runs once per entry). */
+function isInside(rel: string, dir: string): boolean {
+  return rel.length > dir.length && rel.charCodeAt(dir.length) === 0x2f && rel.startsWith(dir)
 }
