@@ -6,6 +6,8 @@ import {BIN} from '../helpers/run-cli.js'
 import {useFaultSandbox} from './helpers/fault-sandbox.js'
 import {configDir, launch, rsyncWrapper} from './helpers/sandbox.js'
 import {diffTrees, leftovers, partialOrWhole, snapshotTree} from '../helpers/trees.js'
+import {listSource} from '../../src/core/split/source-listing.js'
+import {StopController} from '../../src/core/run/stop.js'
 
 // Real faults, real rsync: each test produces the condition with the kernel
 // (tmpfs size limit, read-only mount, an unprivileged user, a long name).
@@ -119,6 +121,46 @@ describe('disk faults with real rsync', () => {
     expect(r.stderr).toMatch(/work lists cannot go to .*tmp-ro \(EROFS\); trying beside dest/)
     expect(diffTrees(src, dest)).toEqual([])
     expect(readdirSync(parent)).toEqual(['dest'])
+  })
+
+  /** 5,000 files whose listing (~530 KB) does not fit a 256 KiB TMPDIR, though their names would (~170 KB). */
+  function manyLongNames(name: string): string {
+    const src = sb.mkdir(name)
+    for (let d = 0; d < 10; d++) {
+      mkdirSync(`${src}/dir-with-a-fairly-long-name-${d}`)
+      for (let f = 0; f < 500; f++) writeFileSync(`${src}/dir-with-a-fairly-long-name-${d}/file-with-a-long-name-number-${f}`, `${f}\n`)
+    }
+    return src
+  }
+
+  it("rsync's listing cut short by a full work directory is an ENOSPC, never a shorter list (rsync ignores its failed writes)", async () => {
+    const src = manyLongNames('src-cut')
+    const work = sb.path('work-cut')
+    sb.mountTmpfs(work, 'size=256k')
+    let seen = 0
+    const listing = listSource(
+      {rsyncPath: 'rsync', src: `${src}/`, base: `${src}/`, extraArgs: [], hardLinks: false, stop: new StopController(), graceMs: 1000, workDir: work},
+      () => seen++,
+    )
+    await expect(listing).rejects.toMatchObject({
+      code: 'ENOSPC',
+      message: expect.stringMatching(/cut short: \d+ of an unknown number of entries reached .*work-cut/),
+    })
+    expect(seen).toBeGreaterThan(0)
+    expect(seen).toBeLessThan(5010)
+  })
+
+  it('--parallel with a TMPDIR too small for the listing keeps its work beside dest; the tree is whole', async () => {
+    const src = manyLongNames('src-smalltmp')
+    const tmp = sb.path('tmp-small')
+    sb.mountTmpfs(tmp, 'size=256k')
+    const dest = sb.path('dst-smalltmp')
+    const r = await launch(['copy', '--src', `${src}/`, '--dest', dest, '--dest-dir', '--parallel', '2'], {cwd: sb.mkdir('cwd-smalltmp'), env: {TMPDIR: tmp}})
+      .done
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stderr).toMatch(/work lists cannot go to .*tmp-small \(ENOSPC\); trying beside dest/)
+    expect(diffTrees(src, dest)).toEqual([])
+    expect(readdirSync(tmp)).toEqual([])
   })
 
   it("a later split run removes the work lists a killed run left, and keeps a live run's", async () => {

@@ -96,6 +96,21 @@ describe('listSource: rsync lists what the copy sees', () => {
   })
 })
 
+describe('listSource: what goes wrong', () => {
+  it('a visit that throws (a list that cannot be written) rejects the listing with that error once rsync is done', async () => {
+    const root = tree()
+    let calls = 0
+    const failure = Object.assign(new Error('no space for the list'), {code: 'ENOSPC'})
+    await expect(
+      list(`${join(root, 'src')}/`, () => {
+        calls++
+        throw failure
+      }),
+    ).rejects.toBe(failure)
+    expect(calls).toBe(1)
+  })
+})
+
 describe('parseListingLine', () => {
   it("reads type, size and the name, undoing rsync's escapes", () => {
     expect(parseListingLine('-rw-r--r--          10000 2026/12/01 10:00:00 a/big')).toEqual({type: '-', size: 10_000, rel: 'a/big'})

@@ -38,6 +38,8 @@ export interface AttemptSpec {
    * socket, and Node reads them in a few large chunks.
    */
   stdoutFile?: boolean
+  /** where that file is made (TMPDIR by default) */
+  stdoutDir?: string
 }
 
 /** How often the files rsync is writing are looked up in /proc (a scan of its process group, ~1 ms). */
@@ -80,7 +82,10 @@ export function runRsyncAttempt(spec: AttemptSpec, io: AttemptIo = {}): Promise<
 
   // nobody reads stdout line by line: progress is sampled from a file, which costs rsync far less than a pipe
   const everyLine = spec.stdoutFile === true
-  const file = everyLine || (io.onLine === undefined && spec.stdoutFile !== false) ? StdoutFile.open({truncates: !everyLine}) : undefined
+  const file =
+    everyLine || (io.onLine === undefined && spec.stdoutFile !== false)
+      ? StdoutFile.open({truncates: !everyLine, ...(spec.stdoutDir === undefined ? {} : {dir: spec.stdoutDir})})
+      : undefined
   return new Promise((resolve) => {
     const spawned = spawnRsync(spec, file?.writeFd)
     if ('failure' in spawned) {

@@ -31,12 +31,12 @@ export class StdoutFile {
    * `truncates: false` for a reader that needs every line: a line written between the last read and a truncate
    * would be lost, so the file keeps all of them (it is gone with its descriptors).
    */
-  static open({truncates = true}: {truncates?: boolean} = {}): StdoutFile | undefined {
-    let dir: string | undefined
+  static open({truncates = true, dir = tmpdir()}: {truncates?: boolean; dir?: string} = {}): StdoutFile | undefined {
+    let made: string | undefined
     let write: number | undefined
     try {
-      dir = mkdtempSync(join(tmpdir(), 'transporter-out-'))
-      const path = join(dir, 'stdout')
+      made = mkdtempSync(join(dir, 'transporter-out-'))
+      const path = join(made, 'stdout')
       write = openSync(path, 'a', 0o600)
       const read = openSync(path, 'r')
       return new StdoutFile(read, write, truncates)
@@ -46,9 +46,9 @@ export class StdoutFile {
       return undefined
     } finally {
       // without a directory read (which needs a descriptor too): the file, then the empty directory
-      if (dir !== undefined) {
-        quietly(() => unlinkSync(join(dir!, 'stdout')))
-        quietly(() => rmdirSync(dir!))
+      if (made !== undefined) {
+        quietly(() => unlinkSync(join(made!, 'stdout')))
+        quietly(() => rmdirSync(made!))
       }
     }
   }

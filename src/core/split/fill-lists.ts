@@ -26,7 +26,7 @@ export interface FilledLists {
 export async function fillLists(input: PlanInput, {base, prefix}: SplitBase, lists: readonly FileList[]): Promise<FilledLists> {
   const shard = input.shard
   const inPart = (next: (entry: TreeEntry) => void) => (shard ? inShard(shard.index, shard.count, next, input.hardLinks) : next)
-  const listing = {...input.listing, src: input.src, base, hardLinks: input.hardLinks === true}
+  const listing = {...input.listing, src: input.src, base, hardLinks: input.hardLinks === true, workDir: input.listDir}
   try {
     if (lists.length === 1)
       return {

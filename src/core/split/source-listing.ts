@@ -36,6 +36,8 @@ export interface ListingInput {
   env?: NodeJS.ProcessEnv | undefined
   /** the listing's stderr as it arrives (the CLI echoes it): what rsync says of an entry it cannot list, the copy's own rsync never sees */
   onStderr?: ((chunk: Buffer) => void | Promise<void>) | undefined
+  /** where rsync writes the listing, read as it grows (the split's work directory; TMPDIR by default) */
+  workDir?: string | undefined
 }
 
 /** Long options that change which entries rsync's sender sees; every other extra option is the workers' business. */
@@ -67,12 +69,32 @@ const MAX_LISTING_LINE = 2 * 5 * 4096 + 256
  */
 export async function listSource(input: ListingInput, visit: (entry: TreeEntry) => void): Promise<RawAttempt> {
   const baseBytes = Buffer.from(asDirectory(input.base))
-  return runRsyncAttempt(
+  let listed = 0
+  let counted: number | undefined
+  let failed: {error: unknown} | undefined
+  const take = (line: string) => {
+    const entry = parseListingLine(line)
+    if (entry === undefined) {
+      const count = COUNTED.exec(line)
+      if (count !== null) counted = Number(count[1])
+      return
+    }
+    listed++
+    if (entry.rel === '.') return
+    if (input.hardLinks && entry.type === '-') {
+      const group = linkGroupOf(Buffer.concat([baseBytes, Buffer.from(entry.rel, 'latin1')]))
+      if (group !== undefined) return visit({rel: entry.rel, size: entry.size, isDir: false, linkGroup: group})
+    }
+    visit({rel: entry.rel, size: entry.type === '-' ? entry.size : 0, isDir: entry.type === 'd'})
+  }
+  const raw = await runRsyncAttempt(
     {
       rsyncPath: input.rsyncPath,
-      args: ['-rl', '--list-only', '--no-human-readable', ...listingArgs(input.extraArgs), '--', input.src],
+      // stats2: rsync's own count of the entries it listed, which tells a complete listing from a cut one
+      args: ['-rl', '--list-only', '--no-human-readable', '--info=stats2', ...listingArgs(input.extraArgs), '--', input.src],
       stderrTailBytes: 16 * 1024,
       stdoutFile: true,
+      ...(input.workDir === undefined ? {} : {stdoutDir: input.workDir}),
       graceMs: input.graceMs,
       stop: input.stop,
       ...(input.env ? {env: input.env} : {}),
@@ -82,16 +104,30 @@ export async function listSource(input: ListingInput, visit: (entry: TreeEntry) 
       maxLine: MAX_LISTING_LINE,
       linesOnly: true,
       onLine: (line) => {
-        const entry = parseListingLine(line)
-        if (entry === undefined || entry.rel === '.') return
-        if (input.hardLinks && entry.type === '-') {
-          const group = linkGroupOf(Buffer.concat([baseBytes, Buffer.from(entry.rel, 'latin1')]))
-          if (group !== undefined) return visit({rel: entry.rel, size: entry.size, isDir: false, linkGroup: group})
+        if (failed !== undefined) return
+        try {
+          take(line)
+        } catch (error) {
+          failed = {error} // a list that cannot be written (ENOSPC): thrown once rsync is done, not into its reader
         }
-        visit({rel: entry.rel, size: entry.type === '-' ? entry.size : 0, isDir: entry.type === 'd'})
       },
     },
   )
+  if (failed !== undefined) throw failed.error
+  // rsync ignores failed writes to its stdout: a full work directory would silently drop entries
+  if (!raw.interrupted && [0, 23, 24].includes(raw.code) && counted !== listed) throw new ListingCutShort(listed, counted, input.workDir)
+  return raw
+}
+
+/** `Number of files: 20201 (reg: 20000, dir: 201)` in rsync's summary (stats2): every entry it listed, `.` included. */
+const COUNTED = /^Number of files: (\d+)/
+
+/** rsync listed more entries than reached transporter: its writes were lost (ENOSPC: the split's work goes elsewhere). */
+export class ListingCutShort extends Error {
+  readonly code = 'ENOSPC'
+  constructor(listed: number, counted: number | undefined, dir: string | undefined) {
+    super(`rsync's listing of the source was cut short: ${listed} of ${counted ?? 'an unknown number of'} entries reached ${dir ?? 'TMPDIR'} (is it full?)`)
+  }
 }
 
 /**
