@@ -3,8 +3,10 @@
 // on a CPU-bound tmpfs `--parallel 4` must never be slower than 0.9× one
 // rsync; where storage is latency-bound (`--latency fuse`: dest behind a FUSE
 // passthrough that waits 1 ms in every create/open/close/chmod/utimens/rename,
-// bench/fuse-delay.py) it must be ≥ 2× one rsync and within 10 % of four
-// independent rsyncs on quarters of the tree, the limit of a 4-way split.
+// bench/fuse-delay.py; `--latency sshfs`: dest on sshfs over a veth pair with
+// a 2 ms round trip, bench/sshfs-delay.mjs) it must be ≥ 2× one rsync and
+// within 10 % of four independent rsyncs on quarters of the tree, the limit of
+// a 4-way split.
 //
 // Subjects, interleaved (order reversed every other round), each into a fresh
 // empty destination (rm -rf + sync between runs), medians quoted:
@@ -20,6 +22,7 @@
 //   node bench/parallel.mjs [--files 50000] [--dirs 500] [--file-size 4096] [--rounds 5]
 //                           [--workers 4] [--cli bin/run.js] [--snapshot]
 //                           [--latency fuse [--delay-ms 1]]   (needs root, python3-fusepy, fuse3)
+//                           [--latency sshfs [--rtt-ms 2]]    (needs root, openssh-server, sshfs, iproute2)
 import {spawn, spawnSync} from 'node:child_process'
 import {mkdirSync, readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
@@ -45,6 +48,7 @@ import {
   totals,
   writeResults,
 } from './lib.mjs'
+import {mountSshfs} from './sshfs-delay.mjs'
 
 const flags = parseFlags(process.argv.slice(2), {
   files: '50000',
@@ -56,7 +60,9 @@ const flags = parseFlags(process.argv.slice(2), {
   snapshot: false,
   latency: '',
   'delay-ms': '1',
+  'rtt-ms': '2',
 })
+if (!['', 'fuse', 'sshfs'].includes(flags.latency)) throw new Error(`--latency ${flags.latency}: expected fuse or sshfs`)
 const rounds = Math.max(5, Number(flags.rounds))
 const workers = Number(flags.workers)
 const snapshot = flags.snapshot ? snapshotCli() : null
@@ -65,10 +71,15 @@ const env = childEnv()
 const work = scratch('parallel')
 const src = join(work, 'src')
 const log = (s) => process.stderr.write(`${s}\n`)
-const latency = flags.latency === 'fuse'
+const latency = flags.latency !== ''
 const GOAL = latency ? {speedup: 2, ofQuarters: 1.1} : {floor: 0.9}
-// Latency mode copies into the FUSE mount; clearing and checking dest go straight to the backing dir (no waits).
-const fuse = latency ? await mountDelayed(join(work, 'backing'), join(work, 'mnt'), Number(flags['delay-ms'])) : null
+// Latency mode copies into the FUSE (or sshfs) mount; clearing and checking dest go straight to the backing dir (no waits).
+const fuse =
+  flags.latency === 'fuse'
+    ? await mountDelayed(join(work, 'backing'), join(work, 'mnt'), Number(flags['delay-ms']))
+    : flags.latency === 'sshfs'
+      ? await mountSshfs({work, rttMs: Number(flags['rtt-ms'])})
+      : null
 let dest = join(fuse ? fuse.mountpoint : work, 'dest')
 let destDirect = fuse ? join(fuse.backing, 'dest') : dest
 let runs = 0
@@ -202,7 +213,11 @@ try {
   })
   result = {
     tree: {...totals(srcInv), dirs: Number(flags.dirs)},
-    storage: latency ? `FUSE, ${flags['delay-ms']} ms per file operation` : 'tmpfs',
+    storage: {
+      '': 'tmpfs',
+      fuse: `FUSE, ${flags['delay-ms']} ms per file operation`,
+      sshfs: `sshfs over veth, ${flags['rtt-ms']} ms round trip`,
+    }[flags.latency],
     workers,
     rounds,
     goal: GOAL,
@@ -240,5 +255,5 @@ printTable(
   ]),
 )
 console.log('every run: destination matched the source (paths and sizes)')
-const file = writeResults(latency ? 'parallel-fuse' : 'parallel', {cli: snapshot ? 'snapshot of bin/run.js' : cli, ...result})
+const file = writeResults(latency ? `parallel-${flags.latency}` : 'parallel', {cli: snapshot ? 'snapshot of bin/run.js' : cli, ...result})
 console.log(`wrote ${file}`)
