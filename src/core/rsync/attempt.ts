@@ -80,7 +80,7 @@ export function runRsyncAttempt(spec: AttemptSpec, io: AttemptIo = {}): Promise<
   const tail = new TailBuffer(spec.stderrTailBytes)
   const out = stdoutReader(io)
 
-  // nobody reads stdout line by line: progress is sampled from a file, which costs rsync far less than a pipe
+  // progress (nobody reads it line by line) and rsync's listing are read from a file, which costs rsync far less than a pipe
   const everyLine = spec.stdoutFile === true
   const file =
     everyLine || (io.onLine === undefined && spec.stdoutFile !== false)

@@ -1,4 +1,4 @@
-import {readdirSync, readFileSync, readlinkSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync, readlinkSync} from 'node:fs'
 import {tempTarget} from './temp-sweep.js'
 
 /**
@@ -10,7 +10,7 @@ import {tempTarget} from './temp-sweep.js'
  */
 export function inFlightFiles(pgid: number): Buffer[] {
   const found: Buffer[] = []
-  for (const pid of groupMembers(pgid)) {
+  for (const pid of descendants(pgid) ?? groupMembers(pgid)) {
     let fds: string[]
     try {
       fds = readdirSync(`/proc/${pid}/fd`, {encoding: 'buffer'}).map((fd) => fd.toString('latin1'))
@@ -39,6 +39,29 @@ export async function groupGone(pgid: number, limitMs: number): Promise<void> {
   while (groupMembers(pgid, true).length > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 5))
 }
 
+/**
+ * rsync's processes while it runs: its leader (the group's pid) and what it forked, from the kernel's list of each
+ * one's children; undefined where the kernel keeps no such list. Reading those few files each second costs
+ * nothing, where a scan of /proc reads every process's stat (thousands on a shared compute node).
+ */
+function descendants(leader: number): number[] | undefined {
+  const found = [leader]
+  for (let i = 0; i < found.length; i++) {
+    const pid = found[i]!
+    let children: string
+    try {
+      // rsync does not start threads: its main thread forked everything
+      children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'latin1')
+    } catch {
+      if (i === 0 && existsSync(`/proc/${pid}`)) return undefined // no children lists in this kernel
+      continue // gone meanwhile
+    }
+    for (const child of children.split(' ')) if (child !== '') found.push(Number(child))
+  }
+  return found
+}
+
+/** Every process of the group, also those a killed leader left behind (they are no longer its children). */
 function groupMembers(pgid: number, liveOnly = false): number[] {
   const members: number[] = []
   // /proc's names are ASCII; read as bytes like every other directory here
