@@ -123,12 +123,13 @@ describe('disk faults with real rsync', () => {
     expect(readdirSync(parent)).toEqual(['dest'])
   })
 
-  /** 5,000 files whose listing (~530 KB) does not fit a 256 KiB TMPDIR, though their names would (~170 KB). */
+  /** 5,000 files whose listing (~2.2 MB, paths of ~400 bytes) does not fit a 1.5 MiB TMPDIR. */
   function manyLongNames(name: string): string {
     const src = sb.mkdir(name)
     for (let d = 0; d < 10; d++) {
-      mkdirSync(`${src}/dir-with-a-fairly-long-name-${d}`)
-      for (let f = 0; f < 500; f++) writeFileSync(`${src}/dir-with-a-fairly-long-name-${d}/file-with-a-long-name-number-${f}`, `${f}\n`)
+      const dir = `${src}/${'d'.repeat(190)}${d}`
+      mkdirSync(dir)
+      for (let f = 0; f < 500; f++) writeFileSync(`${dir}/${'f'.repeat(190)}${f}`, `${f}\n`)
     }
     return src
   }
@@ -136,7 +137,8 @@ describe('disk faults with real rsync', () => {
   it("rsync's listing cut short by a full work directory is an ENOSPC, never a shorter list (rsync ignores its failed writes)", async () => {
     const src = manyLongNames('src-cut')
     const work = sb.path('work-cut')
-    sb.mountTmpfs(work, 'size=256k')
+    // over the 1 MiB a file for rsync's stdout needs free, under the listing's size
+    sb.mountTmpfs(work, 'size=1536k')
     let seen = 0
     const listing = listSource(
       {rsyncPath: 'rsync', src: `${src}/`, base: `${src}/`, extraArgs: [], hardLinks: false, stop: new StopController(), graceMs: 1000, workDir: work},
@@ -153,7 +155,7 @@ describe('disk faults with real rsync', () => {
   it('--parallel with a TMPDIR too small for the listing keeps its work beside dest; the tree is whole', async () => {
     const src = manyLongNames('src-smalltmp')
     const tmp = sb.path('tmp-small')
-    sb.mountTmpfs(tmp, 'size=256k')
+    sb.mountTmpfs(tmp, 'size=1536k')
     const dest = sb.path('dst-smalltmp')
     const r = await launch(['copy', '--src', `${src}/`, '--dest', dest, '--dest-dir', '--parallel', '2'], {cwd: sb.mkdir('cwd-smalltmp'), env: {TMPDIR: tmp}})
       .done
@@ -161,6 +163,23 @@ describe('disk faults with real rsync', () => {
     expect(r.stderr).toMatch(/work lists cannot go to .*tmp-small \(ENOSPC\); trying beside dest/)
     expect(diffTrees(src, dest)).toEqual([])
     expect(readdirSync(tmp)).toEqual([])
+  })
+
+  it("a full TMPDIR: --json still carries rsync's real counts (rsync's stdout goes through a pipe, not a file it cannot write)", async () => {
+    const src = makeSource('src-fulltmp', 0)
+    const tmp = sb.path('tmp-full')
+    sb.mountTmpfs(tmp, 'size=256k')
+    try {
+      writeFileSync(`${tmp}/fill`, Buffer.alloc(512 * 1024))
+    } catch (error) {
+      expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC') // full to the last byte
+    }
+    const dest = sb.path('dst-fulltmp')
+    const r = await launch(['copy', '--src', `${src}/`, '--dest', dest, '--json'], {cwd: sb.mkdir('cwd-fulltmp'), env: {TMPDIR: tmp}}).done
+    expect(r.code, r.stderr).toBe(0)
+    const result = JSON.parse(r.stdout) as {filesTransferred: number; filesTotal: number; bytes: number}
+    expect(result).toMatchObject({filesTransferred: 2, filesTotal: 4, bytes: 19})
+    expect(diffTrees(src, dest)).toEqual([])
   })
 
   it("a later split run removes the work lists a killed run left, and keeps a live run's", async () => {

@@ -1,9 +1,15 @@
-import {closeSync, ftruncateSync, mkdtempSync, openSync, readSync, rmdirSync, unlinkSync} from 'node:fs'
+import {closeSync, ftruncateSync, mkdtempSync, openSync, readSync, rmdirSync, statfsSync, unlinkSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 /** Read and truncated once this much has been read: the file stays small however long the copy. */
 const TRUNCATE_AFTER = 256 * 1024
+
+/**
+ * A file is made only where this much is free. rsync ignores failed writes to its stdout: in a full TMPDIR the
+ * end-of-run counts would be lost without a word (a copy's --json said 0 files of 0), where a pipe loses nothing.
+ */
+const MIN_FREE_BYTES = 1024 * 1024
 
 /**
  * rsync's stdout as an append-only regular file instead of a pipe (ADR 0011):
@@ -27,7 +33,7 @@ export class StdoutFile {
   }
 
   /**
-   * undefined where no private file can be made (a read-only or full TMPDIR): the caller uses a pipe.
+   * undefined where no private file can be made (a read-only or nearly full TMPDIR): the caller uses a pipe.
    * `truncates: false` for a reader that needs every line: a line written between the last read and a truncate
    * would be lost, so the file keeps all of them (it is gone with its descriptors).
    */
@@ -35,6 +41,8 @@ export class StdoutFile {
     let made: string | undefined
     let write: number | undefined
     try {
+      const room = statfsSync(dir)
+      if (room.bavail * room.bsize < MIN_FREE_BYTES) return undefined
       made = mkdtempSync(join(dir, 'transporter-out-'))
       const path = join(made, 'stdout')
       write = openSync(path, 'a', 0o600)
