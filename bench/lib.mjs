@@ -310,9 +310,12 @@ export function rsyncVersion() {
   return (/version\s+(\S+)/.exec(r.stdout) ?? [])[1] ?? 'unknown'
 }
 
+/** The code a run measures is the code at its start (a --snapshot is taken then), not whatever HEAD is when it ends. */
+const commitAtStart = gitCommit()
+
 export function machine() {
   const cpus = readFileSync('/proc/cpuinfo', 'utf8').match(/^processor/gm)?.length ?? 0
-  return {node: process.version, rsync: rsyncVersion(), cpus, commit: gitCommit()}
+  return {node: process.version, rsync: rsyncVersion(), cpus, commit: commitAtStart}
 }
 
 export function writeResults(name, data) {
