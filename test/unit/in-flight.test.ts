@@ -25,4 +25,21 @@ describe("inFlightFiles: the files rsync's processes are writing, by their final
       process.kill(-leader.pid!, 'SIGKILL')
     }
   })
+
+  it("still finds it when the leader was killed from outside and its children are no one's now (the group is scanned)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'in-flight-'))
+    dirs.push(dir)
+    const script = `( ( exec 3>"$0/.big.bin.Ab12Cd"; exec sleep 5 ) & wait ) & wait`
+    const leader = spawn('bash', ['-c', script, dir], {detached: true, stdio: 'ignore'})
+    const pgid = leader.pid!
+    try {
+      await waitFor(() => inFlightFiles(pgid).length > 0, 'the grandchild opened its temp file', 5000)
+      const gone = new Promise((resolve) => leader.once('exit', resolve))
+      process.kill(pgid, 'SIGKILL') // the leader only, as a kill from outside may
+      await gone
+      expect(inFlightFiles(pgid).map((p) => p.toString())).toEqual([join(dir, 'big.bin')])
+    } finally {
+      process.kill(-pgid, 'SIGKILL')
+    }
+  })
 })

@@ -1,4 +1,4 @@
-import {existsSync, readdirSync, readFileSync, readlinkSync} from 'node:fs'
+import {readdirSync, readFileSync, readlinkSync} from 'node:fs'
 import {tempTarget} from './temp-sweep.js'
 
 /**
@@ -41,7 +41,7 @@ export async function groupGone(pgid: number, limitMs: number): Promise<void> {
 
 /**
  * rsync's processes while it runs: its leader (the group's pid) and what it forked, from the kernel's list of each
- * one's children; undefined where the kernel keeps no such list. Reading those few files each second costs
+ * one's children; undefined where the kernel keeps no such list or the leader is gone. Reading those few files each second costs
  * nothing, where a scan of /proc reads every process's stat (thousands on a shared compute node).
  */
 function descendants(leader: number): number[] | undefined {
@@ -53,7 +53,8 @@ function descendants(leader: number): number[] | undefined {
       // rsync does not start threads: its main thread forked everything
       children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'latin1')
     } catch {
-      if (i === 0 && existsSync(`/proc/${pid}`)) return undefined // no children lists in this kernel
+      // no children lists in this kernel, or the leader is gone and what it forked is no one's child now: the scan
+      if (i === 0) return undefined
       continue // gone meanwhile
     }
     for (const child of children.split(' ')) if (child !== '') found.push(Number(child))
