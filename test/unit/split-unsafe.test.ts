@@ -12,15 +12,15 @@ describe('splitUnsafeOption: what a split copy refuses, and why (the rest is che
 
   test('--delete with --parallel (one pass deletes), not with --shard; never with --backup-dir or --max-delete', () => {
     expect(splitUnsafeOption(['--delete-after'])).toBeUndefined()
-    expect(splitUnsafeOption(['--delete'], {root: true, shard: true})).toEqual({arg: '--delete', why: expect.stringContaining('another shard')})
+    expect(splitUnsafeOption(['--delete'], {bypassesPermissions: true, shard: true})).toEqual({arg: '--delete', why: expect.stringContaining('another shard')})
     expect(splitUnsafeOption(['--delete', '--backup-dir=b'])).toEqual({arg: '--backup-dir=b', why: expect.stringContaining('backed up')})
     expect(splitUnsafeOption(['--backup-dir=b'])).toBeUndefined()
     expect(splitUnsafeOption(['--max-delete=3'])?.arg).toBe('--max-delete=3')
   })
 
   test('--no-perms only as non-root: root needs no writable directories while the workers run', () => {
-    expect(splitUnsafeOption(['--no-perms'], {root: true, shard: false})).toBeUndefined()
-    expect(splitUnsafeOption(['--no-perms'], {root: false, shard: false})).toEqual({arg: '--no-perms', why: expect.stringContaining('non-root')})
+    expect(splitUnsafeOption(['--no-perms'], {bypassesPermissions: true, shard: false})).toBeUndefined()
+    expect(splitUnsafeOption(['--no-perms'], {bypassesPermissions: false, shard: false})).toEqual({arg: '--no-perms', why: expect.stringContaining('non-root')})
   })
 })
 

@@ -52,7 +52,6 @@ export function parseStatsLine(line: string): Partial<ProgressSample> | undefine
   return undefined
 }
 
-/** A line longer than this is not progress; keep memory bounded whatever rsync prints. */
 /** Longer lines are dropped whole: progress and messages are short, and memory stays bounded whatever rsync prints. */
 const MAX_LINE = 4096
 

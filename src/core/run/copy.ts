@@ -13,9 +13,10 @@ import {EXIT, type ExitCode} from '../codes/exit.js'
 import {MSG_SUCCEED} from '../codes/messages.js'
 import {runMountChecks} from './mount-checks.js'
 import {passesAfter, passesBefore} from './split-passes.js'
-import {passOutcome} from './dir-attributes.js'
+import {lastLine, passOutcome} from './dir-attributes.js'
 import {plannedTotal, progressSummer} from './split-progress.js'
-import {ListingFailure, planWork, type PlanInput, type SplitPlan, type WorkPlan} from '../split/plan.js'
+import {planWork, type PlanInput, type SplitPlan, type WorkPlan} from '../split/plan.js'
+import {ListingFailure} from '../split/source-listing.js'
 import {classify} from '../classify/classify.js'
 import {shardOf} from '../split/work-split.js'
 import {isPlaceProblem, listDirBases, makeListDir, removeStaleListDirs} from '../split/list-dir.js'
@@ -131,7 +132,9 @@ async function preflight(req: CopyRequest, components: CopyComponents, rt: CopyR
   validateRunInput({src: settings.src, dest: settings.dest, progress: settings.progress, stderr: settings.stderr, reportAddr: settings.reportAddr})
   validateExtraArgs(req.extraArgs)
   const unsafe =
-    req.parallel > 1 || req.shard !== undefined ? splitUnsafeOption(req.extraArgs, {root: bypassesPermissions(), shard: req.shard !== undefined}) : undefined
+    req.parallel > 1 || req.shard !== undefined
+      ? splitUnsafeOption(req.extraArgs, {bypassesPermissions: bypassesPermissions(), shard: req.shard !== undefined})
+      : undefined
   if (unsafe !== undefined) {
     throw usageError(
       `rsync option ${JSON.stringify(unsafe.arg)} cannot be combined with --parallel/--shard: ${unsafe.why}, so the split copy would not equal a plain copy`,
@@ -263,7 +266,7 @@ async function planOrFail(
 function listingError(src: string, failure: ListingFailure, rules: readonly ClassifyRule[]) {
   const {raw} = failure
   const verdict = classify({code: raw.code, signal: raw.signal, stderr: raw.stderrTail}, rules)
-  const last = raw.stderrTail.trimEnd().split('\n').at(-1) ?? ''
+  const last = lastLine(raw.stderrTail)
   // the code the copy's own rules give this rsync failure (a rule's code is a number the exit-code table holds)
   const exitCode = (verdict.exitCode === 0 ? EXIT.ErrSystem : verdict.exitCode) as ExitCode
   return splitError(`cannot split ${src} for --parallel/--shard: ${failure.message}${last === '' ? '' : `: ${last}`}`, exitCode, failure)

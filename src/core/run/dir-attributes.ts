@@ -125,7 +125,8 @@ export function passOutcome(
   return {exitCode: attempt.exitCode, attempts: [attempt], warnings: []}
 }
 
-function lastLine(stderr: string): string {
+/** The last non-blank line of an rsync stderr tail (its `rsync error: …` line when it has one). */
+export function lastLine(stderr: string): string {
   return (
     stderr
       .split('\n')

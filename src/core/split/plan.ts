@@ -54,13 +54,6 @@ export interface SplitPlan {
   sharedDirs?: string
 }
 
-/** rsync's listing of the source ended with something other than success or some entries vanished or unreadable. */
-export class ListingFailure extends Error {
-  constructor(readonly raw: RawAttempt) {
-    super(`rsync's listing of the source failed: ${raw.reason}`)
-  }
-}
-
 /**
  * One plan for a plain copy; N `--files-from` plans for --parallel N, over
  * shard i's part with --shard i/N too. A listing stopped by a signal leaves
@@ -73,8 +66,6 @@ export async function planWork(input: PlanInput): Promise<SplitPlan> {
   const {base, prefix} = splitBase(input.src)
   const lists = Array.from({length: input.parallel}, (_, i) => new FileList(join(input.listDir, `list-${i}`)))
   const {listed, recursive, shared} = await fillLists(input, {base, prefix}, lists)
-  // 23 and 24: some entries could not be read or vanished; a plain copy meets them too and copies the rest
-  if (!listed.interrupted && ![0, 23, 24].includes(listed.code)) throw new ListingFailure(listed)
   const used = lists.filter((l, i) => i === 0 || l.count > 0)
   const baseArg = asDirectory(base)
   const shard = input.shard ? `shard ${input.shard.index}/${input.shard.count}` : undefined

@@ -114,9 +114,19 @@ export async function listSource(input: ListingInput, visit: (entry: TreeEntry) 
     },
   )
   if (failed !== undefined) throw failed.error
+  if (raw.interrupted) return raw
+  // 23 and 24: some entries could not be read or vanished; a plain copy meets them too and copies the rest
+  if (![0, 23, 24].includes(raw.code)) throw new ListingFailure(raw)
   // rsync ignores failed writes to its stdout: a full work directory would silently drop entries
-  if (!raw.interrupted && [0, 23, 24].includes(raw.code) && counted !== listed) throw new ListingCutShort(listed, counted, input.workDir)
+  if (counted !== listed) throw new ListingCutShort(listed, counted, input.workDir)
   return raw
+}
+
+/** rsync's listing of the source ended with something other than success or some entries vanished or unreadable. */
+export class ListingFailure extends Error {
+  constructor(readonly raw: RawAttempt) {
+    super(`rsync's listing of the source failed: ${raw.reason}`)
+  }
 }
 
 /** `Number of files: 20201 (reg: 20000, dir: 201)` in rsync's summary (stats2): every entry it listed, `.` included. */

@@ -45,12 +45,16 @@ export interface SplitRefusal {
   why: string
 }
 
-/** The first extra argument a split copy cannot honour (as root or not, sharded or not), and why; undefined when there is none. No short option is refused. */
-export function splitUnsafeOption(args: readonly string[], how: {root: boolean; shard: boolean} = {root: true, shard: false}): SplitRefusal | undefined {
+/** The first extra argument a split copy cannot honour (bypassing file permissions or not, sharded or not), and why; undefined when there is none. No short option is refused. */
+export function splitUnsafeOption(
+  args: readonly string[],
+  how: {bypassesPermissions: boolean; shard: boolean} = {bypassesPermissions: true, shard: false},
+): SplitRefusal | undefined {
   for (const arg of args) {
     if (arg.startsWith('--')) {
       const name = arg.slice(2).split('=')[0] ?? ''
-      const why = SPLIT_UNSAFE_LONG[name] ?? (how.shard ? SPLIT_UNSAFE_SHARD[name] : undefined) ?? (how.root ? undefined : SPLIT_UNSAFE_NON_ROOT[name])
+      const why =
+        SPLIT_UNSAFE_LONG[name] ?? (how.shard ? SPLIT_UNSAFE_SHARD[name] : undefined) ?? (how.bypassesPermissions ? undefined : SPLIT_UNSAFE_NON_ROOT[name])
       if (why !== undefined) return {arg, why}
     }
   }
