@@ -7,6 +7,8 @@
 //
 //   subject               command
 //   rsync                 rsync -rlptgo --partial -- SRC/ DEST
+//   rsync progress2>null  the same with --info=progress2 into /dev/null: what rsync's
+//                         own per-file updates cost it, whoever reads them
 //   rsync progress2|cat   the same with --info=progress2, stdout through a pipe to cat
 //   transporter           transporter copy --src SRC/ --dest DEST --quiet
 //   transporter progress  ... --progress --report-addr <local receiver> --report-interval 1
@@ -99,6 +101,8 @@ function subjects(src, expected) {
   const copy = (...extra) => timed(process.execPath, [cli, 'copy', '--src', `${src}/`, '--dest', dest, '--quiet', ...extra], {env, cpu: true, sampleRss: true})
   const list = [
     checked('rsync', () => timed('rsync', ['-rlptgo', '--partial', '--', `${src}/`, dest], {env, cpu: true})),
+    // rsync's own cost of live progress, read by nobody: the floor for anything that takes stock rsync's per-file updates
+    checked('rsync progress2>null', () => timed('rsync', ['-rlptgo', '--partial', '--info=progress2', '--', `${src}/`, dest], {env, cpu: true})),
     checked('rsync progress2|cat', () =>
       timed('sh', ['-c', 'rsync -rlptgo --partial --info=progress2 -- "$1" "$2" | cat >/dev/null', 'sh', `${src}/`, dest], {env, cpu: true}),
     ),
