@@ -64,8 +64,8 @@ export async function planWork(input: PlanInput): Promise<SplitPlan> {
   if (!split || !isDirectory(input.src)) return {plans: [{src: input.src, args: (ctx) => buildRsyncArgs({...common(ctx), src: input.src})}]}
 
   const {base, prefix} = splitBase(input.src)
-  const lists = Array.from({length: input.parallel}, (_, i) => new FileList(join(input.listDir, `list-${i}`)))
-  const {listed, recursive, shared} = await fillLists(input, {base, prefix}, lists)
+  const makeLists = () => Array.from({length: input.parallel}, (_, i) => new FileList(join(input.listDir, `list-${i}`)))
+  const {listed, lists, recursive, shared} = await fillLists(input, {base, prefix}, makeLists)
   const used = lists.filter((l, i) => i === 0 || l.count > 0)
   const baseArg = asDirectory(base)
   const shard = input.shard ? `shard ${input.shard.index}/${input.shard.count}` : undefined

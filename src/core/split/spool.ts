@@ -14,12 +14,15 @@ export class Spool {
   private readonly out: ByteWriter
   /** the sum of every file's load (see `loadOf`) */
   totalLoad = 0
+  /** how many entries were added */
+  entries = 0
 
   constructor(readonly path: string) {
     this.out = new ByteWriter(path, 'w+')
   }
 
   add(entry: TreeEntry): void {
+    this.entries++
     if (!entry.isDir) this.totalLoad += loadOf(entry)
     this.out.write(`${entry.isDir ? 'd' : 'f'}${entry.size} ${entry.linkGroup ?? '-'} ${entry.rel}\0`)
   }
