@@ -52,7 +52,7 @@ const GROUP_GONE_MS = 2000
 const SAMPLE_MS = 100
 
 /** How often a file-backed stdout whose every line is wanted is read: often enough that parsing keeps up with rsync. */
-const LINES_SAMPLE_MS = 10
+export const LINES_SAMPLE_MS = 10
 
 export interface RawAttempt {
   /** exit status; -1 killed by a signal; -10 pipe failure; -11 start failure; -12 wait failure */

@@ -1,5 +1,10 @@
-/** How long the listing must have been quiet before what it listed so far is divided. */
-export const QUIET_MS = 10
+import {LINES_SAMPLE_MS} from '../rsync/attempt.js'
+
+/**
+ * How long the listing must have been quiet before what it listed so far is divided: one period of the reads of
+ * rsync's listing, so that a whole read brought nothing new (a shorter one would see quiet between two reads).
+ */
+export const QUIET_MS = LINES_SAMPLE_MS
 /**
  * Past this many entries the wait it hides (~40 ms) is a small part of the
  * copy, and a division of a listing still growing (~60 ms per 100,000

@@ -92,6 +92,6 @@ export function findWholeSubtrees(replay: (visit: (entry: TreeEntry) => void) =>
 }
 
 /** `rel` lies under the directory `dir` (checked without building `${dir}/`: this runs once per entry). */
-function isInside(rel: string, dir: string): boolean {
+export function isInside(rel: string, dir: string): boolean {
   return rel.length > dir.length && rel.charCodeAt(dir.length) === 0x2f && rel.startsWith(dir)
 }

@@ -3,7 +3,7 @@ import type {ByteString} from './byte-string.js'
 import {ByteWriter} from './byte-writer.js'
 import type {TreeEntry} from './source-listing.js'
 import {loadOf} from './spool.js'
-import {EMPTY, MIXED, type SubtreeTable} from './subtrees.js'
+import {EMPTY, isInside, MIXED, type SubtreeTable} from './subtrees.js'
 
 /**
  * Splitting a tree for --parallel and --shard. rsync lists the source once
@@ -131,14 +131,15 @@ export function balancer(
 ): (entry: TreeEntry) => void {
   const assign = runAssigner(lists.length, totalLoad, hardLinks)
   let ordinal = 0
-  let inside: string | undefined
+  /** the directory last listed whole: what lies under it is its worker's -r, not listed again */
+  let listedWhole: string | undefined
   return (entry) => {
     const dir = entry.isDir ? ordinal++ : -1
     // every file is assigned, also under a directory already listed whole: the runs must match the first pass
     const part = entry.isDir ? -1 : assign(entry)
-    if (inside !== undefined) {
-      if (entry.rel.startsWith(inside)) return
-      inside = undefined
+    if (listedWhole !== undefined) {
+      if (isInside(entry.rel, listedWhole)) return
+      listedWhole = undefined
     }
     if (!entry.isDir) return lists[part]!.add(entry.rel)
     const whole = subtrees === undefined ? EMPTY : subtrees.table.partOf(dir)
@@ -148,7 +149,7 @@ export function balancer(
       return subtrees!.shared.add(entry.rel)
     }
     lists[whole]!.add(entry.rel, subtrees!.table.entriesOf(dir))
-    inside = `${entry.rel}/`
+    listedWhole = entry.rel
   }
 }
 
